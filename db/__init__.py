@@ -1,0 +1,1 @@
+"""Database layer: schema, migrations, case workflow, queries (no streamlit, no paho)."""

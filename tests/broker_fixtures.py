@@ -1,0 +1,1 @@
+"""MQTT broker fixtures (placeholder until the launcher lands)."""
