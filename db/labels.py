@@ -151,7 +151,8 @@ WF_ACTION = {
 WF_PARAM = {
     "reason": "原因", "dept_id": "部门", "note": "说明", "extra_minutes": "延期时长（分钟）", "request_id": "申请编号",
     "passed": "核查结果", "other_case_id": "被合并案件", "alert_id": "告警编号", "whistle_id": "吹哨编号",
-    "lead_dept_id": "牵头单位",
+    "lead_dept_id": "牵头单位", "checkin_minutes": "报到时限（分钟）", "satisfaction": "满意度",
+    "urgency": "紧急程度", "category_id": "案件类别", "keep_id": "保留案件",
 }
 WF_ROLE_SYSTEM = "系统"
 WF_CLOCK_STATUS = {"normal": "正常", "warning": "预警", "overdue": "超时"}
@@ -165,7 +166,6 @@ WF_ERR = {
     "missing": "缺少{param}",
     "case_not_found": "案件不存在：{case}",
     "time_before_last": "操作时间早于案件上一步骤",
-    "bad_time": "时间必须带时区，或为北京时间",
     "bad_source": "未知来源：{value}",
     "bad_urgency": "紧急程度必须是 1–4",
     "bad_level": "未知层级：{value}",
@@ -179,6 +179,7 @@ WF_ERR = {
     "top_level": "案件已在区级，不能再上报",
     "satisfaction_range": "满意度必须是 1–5",
     "minutes_positive": "延期时长必须是正整数（分钟）",
+    "checkin_minutes": "报到时限必须是正整数（分钟）",
     "request_pending": "已有待审批的{kind}申请",
     "request_missing": "没有待审批的{kind}申请",
     "request_unknown": "申请不存在或已处理：{value}",
@@ -202,7 +203,7 @@ WF_ERR = {
 }
 WF_CLOSED_BY_CASE = "案件已结束，申请自动失效"
 WF_ALERT_TITLE = "{type}（{camera}）"
-WF_ASSESS = {
+WF_ASSESS = {   # column names of db.workflow.assess() rows, for tables and exports
     "accepted": "受理数", "filed": "立案数", "due": "应结案数", "closed": "结案数", "closed_ontime": "按期结案数",
     "close_rate": "结案率", "ontime_close_rate": "按期结案率", "rework_rate": "返工率",
     "dispatch_ontime_rate": "按时派遣率", "dispatch_accuracy": "准确派遣率", "checkin_ontime_rate": "报到及时率",
@@ -299,6 +300,7 @@ INGEST_CLI = {
     "batch_split": "批量写入被数据库拒绝（{error}），逐条重试",
     "case_crash": "生成案件时出错（{error}），原始消息已保存并标记",
     "counters_failed": "写入接入统计失败（{error}）",
+    "writer_died": "入库子进程意外退出（退出码 {code}），正在重启；当前批次将重新写入",
     "stopping": "接入服务正在停止",
     "replay_done": "重放死信 {total} 条：入库 {stored}，已存在 {duplicate}，仍不合格 {invalid}，无法重放 {skipped}",
     "replay_help_id": "只重放这些编号的死信", "replay_help_topic": "只重放主题以此开头的死信",
@@ -339,13 +341,16 @@ LAUNCHER = {
     "mqtt_url_invalid": "MQTT_URL 格式不正确（{url}）：请写成 mqtt://主机:端口，或取消设置以使用内置消息代理。",
     "mqtt_unreachable": "无法连接 MQTT 代理 {where}（{reason}）：请检查 MQTT_URL 与代理服务，或取消设置 MQTT_URL 以使用内置代理。",
     "broker_start_failed": "消息代理 {kind} 未能在端口 {port} 启动：请查看日志 {log}。",
+    "broker_choice_invalid": "GRID_BROKER={value} 无效：请设为 mosquitto 或 amqtt，或取消设置（自动选择）。",
+    "mosquitto_required": "GRID_BROKER=mosquitto，但本机没有 mosquitto：请安装（apt-get install mosquitto）或取消设置 GRID_BROKER。",
     "what_dashboard": "大屏网页", "what_broker": "MQTT 消息代理",
     "already_running": "平台已在运行（{url}）：如需重启，请先运行 .venv/bin/python -m launcher stop。",
     "orphan_stopped": "已停止上次异常退出遗留的进程：{name}",
     "pg_starting": "正在启动内置数据库 PostgreSQL（数据目录 {dir}）…",
     "pg_embedded": "内置 PostgreSQL（数据目录 {dir}）",
-    "amqtt_warning": ("警告：本机没有 mosquitto，改用纯 Python 的 amqtt 消息代理：不支持 MQTT v5 与共享订阅，"
-                      "离线消息可能丢失，投递保证降低，仅适合演示；请安装 mosquitto（apt-get install mosquitto）或设置 MQTT_URL。"),
+    "amqtt_warning": ("警告：使用纯 Python 的 amqtt 消息代理（本机没有 mosquitto 或 GRID_BROKER=amqtt）："
+                      "不支持 MQTT v5 与共享订阅，离线消息可能丢失，投递保证降低，仅适合演示；"
+                      "请安装 mosquitto（apt-get install mosquitto）或设置 MQTT_URL。"),
     "migrating": "正在升级数据库结构…",
     "seeding": "数据库中还没有网格：正在生成演示辖区（--seed {seed}），首次需要一些时间…",
     "step_migrate": "数据库结构升级", "step_seed-demo": "演示数据生成",
@@ -358,7 +363,8 @@ LAUNCHER = {
         "dashboard": "大屏网页（streamlit）",
     },
     "child_finished": "{name} 已正常结束。",
-    "child_died": "{name} 已退出（退出码 {code}），正在停止其余服务；日志 {log} 的最后几行：",
+    "child_died": "{name} 已退出（{how}），正在停止其余服务；日志 {log} 的最后几行：",
+    "exit_code": "退出码 {n}", "exit_signal": "被信号 {n} 终止", "exit_unknown": "进程已不存在",
     "stopping": "正在停止全部服务…",
     "stopped": "已全部停止。",
     "ready": "综治中心平台已启动：{url}",
@@ -415,7 +421,6 @@ APP = {
 }
 AUTH = {
     "title": "综治中心指挥平台 · 登录", "username": "用户名", "password": "密码", "submit": "登录",
-    "sso": "使用单位统一身份认证登录",
     "empty": "请输入用户名和密码。",
     "bad_credentials": "用户名或密码错误。",
     "locked": "连续登录失败次数过多，账户已锁定，请在 {minutes} 分钟后再试。",
@@ -435,7 +440,7 @@ KIOSK = {
 COMMON = {
     "data_age": "数据更新于 {age}前", "data_none": "暂无数据", "data_stale": "数据已 {age} 未更新",
     "seconds": "{n}秒", "minutes": "{n}分钟", "hours": "{n}小时", "days": "{n}天",
-    "percent": "{v:.1f}%", "na": "—", "updated": "刷新于 {t}", "dur_hm": "{h}小时{m:02d}分", "dur_m": "{m}分钟",
+    "percent": "{v:.1f}%", "na": "—", "dur_hm": "{h}小时{m:02d}分", "dur_m": "{m}分钟",
 }
 WALL = {
     "title": "{district} 综治中心指挥大屏",
@@ -448,32 +453,28 @@ WALL = {
     "feed": "最新告警与上报", "feed_none": "暂无告警与上报。",
     "feed_alert": "告警", "feed_case": "上报",
     "rankings": "部门与街道考核排名（本月）", "trends": "近30天趋势",
-    "tooltip_case": "{code}<br/>{title}<br/>{state} · {urgency}",
-    "tooltip_grid": "{name}",
-    "rank_dept": "部门排名", "rank_street": "街道排名", "rank_grid": "网格排名",
 }
 POSITIONS = {
     "title": "人员定位与巡查",
     "online": "在线", "offline": "离线", "stale": "定位超时",
-    "kpi_workers": "网格员", "kpi_online": "在线", "kpi_patrolled": "今日已巡网格", "kpi_unpatrolled": "今日未巡网格",
+    "kpi_workers": "网格员", "kpi_online": "在线", "kpi_patrolled": "已巡网格", "kpi_unpatrolled": "未巡网格",
     "kpi_share_ok": "在格时长达标", "col_name": "姓名", "col_code": "工号", "col_role": "岗位", "col_phone": "电话",
     "col_grid": "所在网格", "col_seen": "最后定位", "col_age": "距今", "col_batt": "电量", "col_status": "状态",
     "col_own_grids": "负责网格", "col_share": "在格时长占比", "col_minutes": "在格分钟", "col_rule": "三分之一规则",
     "col_street": "街道", "col_community": "社区",
     "rule_ok": "达标", "rule_short": "未达标",
-    "trail": "人员轨迹", "trail_worker": "选择人员", "trail_day": "日期", "trail_none": "该人员当天没有定位记录。",
+    "trail": "人员轨迹", "trail_worker": "选择人员", "trail_day": "日期（覆盖统计与轨迹）", "trail_none": "该人员当天没有定位记录。",
     "trail_points": "{n} 个定位点，{start} – {end}",
-    "coverage": "今日巡查覆盖", "unpatrolled": "尚未巡查的网格（{n}）", "all_patrolled": "所有网格今日均已巡查。",
+    "unpatrolled": "当日尚未巡查的网格（{n}）", "all_patrolled": "所有网格今日均已巡查。",
     "shift_share": "在格时长按当日已过工作时间计算（{minutes} 分钟），要求不少于三分之一（第3条）。",
-    "tooltip_worker": "{name}<br/>{status} · {age}<br/>电量 {batt}",
+    "rest_day": "所选日期为休息日：不计在格时长，巡查记录照常统计。",
 }
 DAILY = {
-    "title": "每日态势", "period": "统计区间", "today": "今日", "period_label": "所选区间 {start} 至 {end}",
-    "bad_period": "结束日期不能早于开始日期。",
+    "title": "每日态势", "period": "统计区间", "period_label": "所选区间 {start} 至 {end}",
     "intake": "受理量", "intake_source": "按来源", "intake_category": "按类别（大类）", "backlog": "在办案件（按环节）",
     "overdue": "超期", "warning": "预警", "close_rate": "结案率", "ontime_rate": "按期结案率", "rework_rate": "返工率",
     "checkin_rate": "报到及时率", "satisfaction": "满意率", "satisfaction_avg": "平均满意度",
-    "trends": "近30天趋势", "trend_intake": "受理", "trend_closed": "结案", "trend_ontime": "按期结案率(%)",
+    "trends": "近30天趋势", "trend_intake": "受理", "trend_closed": "结案", "trend_ontime": "按期结案率（%）",
     "heat": "案件分布（按网格）", "rankings": "综合考核排名",
     "by": {"dept": "部门", "street": "街道", "grid": "网格"},
     "col_rank": "名次", "col_name": "名称", "col_score": "综合得分", "col_grade": "等级", "col_count": "数量",
@@ -481,7 +482,7 @@ DAILY = {
     "export": "导出日报", "export_xlsx": "下载 Excel 日报", "export_html": "下载可打印日报（HTML）",
     "report_title": "{district} 综治中心每日态势报告", "report_period": "统计区间：{start} 至 {end}",
     "report_generated": "生成时间：{t}", "sheet_summary": "总览", "sheet_rankings": "排名", "sheet_trend": "趋势",
-    "metric": "指标", "value": "数值", "none": "无",
+    "metric": "指标", "value": "数值", "none": "无", "uncategorized": "未分类", "open_now": "在办案件",
 }
 
 # Action pages: queue, case detail, department desk, basic data (pages/queue.py, case.py, desk.py, admin.py).
@@ -491,17 +492,18 @@ ACTION_PAGES = {
     "badge_overdue": "超时", "badge_warning": "预警", "badge_supervised": "督办",
     "col_seq": "序号", "col_action": "环节/操作", "col_to_state": "结果状态", "col_actor": "经办人", "col_dept": "部门",
     "col_started": "开始", "col_ended": "结束", "col_duration": "用时", "col_deadline": "时限", "col_on_time": "按时",
-    "col_note": "说明", "open_step": "进行中", "on_time": "按时", "late": "超时",
+    "col_note": "说明", "open_step": "进行中",
     "no_photos": "无照片。", "photo_missing": "照片无法显示：{url}", "this_case": "本案位置",
     "col_code": "案件编号", "col_state": "状态", "col_urgency": "紧急程度", "col_source": "来源", "col_category": "类别",
     "col_title": "标题", "col_description": "描述", "col_address": "地址", "col_street": "街道", "col_community": "社区",
     "col_grid": "网格", "col_reported": "上报时间", "col_time_left": "剩余时间", "col_badge": "提示",
     "col_reporter_name": "报告人", "col_reporter_phone": "联系电话", "col_reporter_id": "证件号码",
-    "col_supervised": "督办", "col_open": "详情", "col_work_minutes": "用时（计时分钟）",
+    "col_open": "详情", "col_work_minutes": "用时（计时分钟）",
     # common form words
     "all": "全部", "choose": "请选择", "yes": "是", "item": "项目", "value": "内容", "note": "说明", "reason": "原因",
-    "save": "保存", "saved": "已保存。", "done": "已完成", "not_yet": "未报到", "pct": "{v}%",
-    "fill_in": "请填写：{fields}", "field_reason": "原因", "field_note": "说明", "field_dept_id": "部门",
+    "save": "保存", "saved": "已保存。", "done": "已完成", "not_yet": "未报到", "pct": "{v}%", "na": "—",
+    "fill_in": "请填写：{fields}", "name_code": "{name}（{code}）", "metres": "{m:.0f} 米", "late_mark": "（超时）",
+    "list_sep": "、", "msg_sep": "；", "pair": "{label}：{value}", "field_reason": "原因", "field_note": "说明", "field_dept_id": "部门",
     "field_lead_dept_id": "牵头单位", "field_category_id": "类别", "field_other": "被合并案件编号",
     "field_request_id": "申请",
     # queue
@@ -565,7 +567,7 @@ ACTION_PAGES = {
     "adm_edit_dept": "修改部门值班电话、报到时限或启用状态", "adm_edit_limits": "修改类别时限（分钟）",
     "adm_limits_note": "按{clock}计算；修改只影响此后开始的环节，已定的时限不变。",
     "adm_calendar": "日历", "adm_tz": "时区", "adm_periods": "工作时段", "adm_default": "默认",
-    "adm_day": "日期", "adm_day_kind": "类型", "adm_day_name": "名称", "adm_kind_holiday": "节假日",
+    "adm_day": "日期", "adm_day_kind": "类型", "adm_day_name": "节日名称", "adm_kind_holiday": "节假日",
     "adm_kind_workday": "调休上班", "adm_day_set": "添加/修改该日", "adm_day_delete": "删除该日",
     "adm_import_kind": "导入类型", "adm_import_file": "选择文件（CSV、Excel 或 GeoJSON）", "adm_import_go": "导入",
     "adm_import_ok": "导入成功：共 {rows} 行，新增 {ins}，更新 {upd}。",
@@ -580,17 +582,20 @@ ACTION_PAGES = {
     "adm_unreg_import": "未知的{kind}编码：请通过“数据导入”补充基础数据（或在上报端更正编码）。",
     "adm_unreg_missing": "该记录不存在、类型不符或目标已停用，请刷新后重试。",
     "adm_map_camera": "对应到", "adm_new_camera": "新建摄像头", "adm_camera_code_in": "国标编码（20 位数字）",
-    "adm_camera_name": "名称", "adm_map_staff": "对应人员", "adm_map_type": "对应告警类型", "adm_register": "登记",
+    "adm_camera_name": "摄像头名称", "adm_map_staff": "对应人员", "adm_map_type": "对应告警类型", "adm_register": "登记",
     "adm_camera_code": "摄像头编码必须是 20 位数字（GB/T 28181）。", "adm_code_taken": "编码 {code} 已被其他设备使用。",
     "adm_bad_position": "经纬度须成对填写，且在有效范围内。",
     "adm_health_window": "近 {m} 分钟，每个接入进程一行（速率为每秒条数）。",
     "adm_no_ingest": "近 {m} 分钟没有接入进程上报运行数据：接入服务可能未运行。",
-    "adm_worker": "接入进程", "adm_received_s": "接收/秒", "adm_stored_s": "入库/秒", "adm_rejected_s": "拒收/秒",
-    "adm_duplicates": "重复", "adm_lag_p95": "延迟 P95（毫秒）", "adm_lag_max": "最大延迟（毫秒）",
+    "adm_worker": "接入进程", "adm_received_s": "接收/秒", "adm_received_n": "接收", "adm_stored_n": "入库",
+    "adm_rejected_n": "拒收", "adm_duplicates": "重复", "adm_lag_p95": "延迟 P95 最高（毫秒）",
+    "adm_lag_max": "最大延迟（毫秒）",
     "adm_last_report": "最近上报", "adm_dl_open_only": "只看未重放的死信",
     "adm_dl_counts": "死信共 **{total}** 条，其中未重放 **{open}** 条。", "adm_received": "收到时间",
     "adm_size": "字节", "adm_replayed": "重放时间", "adm_replay_result": "重放结果", "adm_preview": "内容预览",
-    "adm_replay_how": "重放死信由接入服务执行（页面不直接调用接入服务），请在服务器上运行：",
+    "adm_replay_how": "重放死信由接入服务执行（页面不直接调用接入服务）：修正映射或数据后，在服务器上运行下面的命令"
+                      "（未选中时为全部未重放死信的试运行；选中表格中的行则只重放这些死信）。",
+    "adm_dl_id": "编号",
 }
 
 # --- demo --------------------------------------------------------------------------------------
@@ -651,6 +656,7 @@ EDGE_CLI = {
     "refuse_mass_rotation": "{passwd} 已有 {count} 个账号，但密码 CSV {secrets} 中一个也没有：为避免所有设备同时掉线，"
                             "未做任何修改。请指定正确的 --secrets-file；确需全部换新密码时加 --rotate-all",
     "unknown_account": "没有这个账号：{names}",
+    "unknown_gateway": "不是网关账号：{names}（设备和部门的账号跟随数据库：停用、删除或解绑后重新生成即可）",
     "bad_gateway": "网关编号不合法：{value}（不能为空，不能含 / + # : 空白或控制字符，最长 128 个字符）",
     "bad_secrets": "密码 CSV {path} 无法读取：{reason}",
     "secrets_header": "表头应为 {expected}",

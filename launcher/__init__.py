@@ -1,0 +1,1 @@
+"""Start/test bootstrap: embedded PostgreSQL, private MQTT broker, process supervision (run as python -m launcher)."""

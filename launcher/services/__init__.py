@@ -1,0 +1,1 @@
+"""Services the launcher runs for the platform: PostgreSQL and an MQTT broker."""
