@@ -145,16 +145,19 @@ device_aliases = Table(
     CheckConstraint("(device_id IS NULL) <> (staff_id IS NULL)", name="one_target"),
 )
 
+# Unknown cameras, staff, devices, alert types, categories... seen by the ingest, for an admin to register or map.
 unregistered_devices = Table(
     "unregistered_devices", metadata,
     Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),              # what is unknown: db.enums.UNREGISTERED_KINDS
     Column("source", Text, nullable=False),            # e.g. video, terminal, frigate, owntracks, gb28181
     Column("external_id", Text, nullable=False),
     now_ts("first_seen"), now_ts("last_seen"),
     Column("seen_count", BigInteger, nullable=False, server_default="1"),
     Column("last_topic", Text),
     Column("registered_device_id", Integer, ForeignKey("devices.id")),
-    UniqueConstraint("source", "external_id"),
+    UniqueConstraint("kind", "source", "external_id"),
+    one_of("kind", enums.UNREGISTERED_KINDS),
 )
 
 # --- categories and time limits ------------------------------------------------------------------
@@ -262,6 +265,8 @@ raw_events = Table(
     Index(None, "received_at"),
     Index(None, "kind", "received_at"),
 )
+# Messages with unknown references or a failed case step, for the admin's "to map" list.
+Index("ix_raw_events_flagged", raw_events.c.received_at, postgresql_where=raw_events.c.flags.isnot(None))
 
 dead_letters = Table(
     "dead_letters", metadata,
@@ -274,9 +279,14 @@ dead_letters = Table(
     now_ts("received_at"),
     Column("replayed_at", DateTime(timezone=True)),
     Column("replay_result", Text),
+    Column("dedup_key", Text),                       # sha256 of topic and payload: the same bytes add to one row
+    Column("seen_count", BigInteger, nullable=False, server_default="1"),
+    Column("last_seen_at", DateTime(timezone=True)),
     one_of("source", enums.EVENT_SOURCES),
     Index(None, "received_at"),
 )
+Index("uq_dead_letters_dedup_key_open", dead_letters.c.dedup_key, unique=True,
+      postgresql_where=dead_letters.c.replayed_at.is_(None))
 
 # --- cases ---------------------------------------------------------------------------------------
 cases = Table(
@@ -312,6 +322,7 @@ cases = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("close_type", Text),
     Column("step_deadline_at", DateTime(timezone=True)),        # deadline of the open step (for queues)
+    Column("step_warning_at", DateTime(timezone=True)),         # when the open step turns 预警 (queues)
     Column("handle_deadline_at", DateTime(timezone=True)),      # the department's handling deadline
     Column("supervised", Boolean, nullable=False, server_default=text("false")),  # 督办
     Column("supervise_note", Text),
@@ -357,6 +368,7 @@ case_steps = Table(
     Column("level", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("deadline_at", DateTime(timezone=True)),
+    Column("warning_at", DateTime(timezone=True)),   # 预警 point: the configured share of the limit
     Column("ended_at", DateTime(timezone=True)),
     Column("limit_minutes", Integer),
     Column("working_minutes", Integer),              # minutes used on the case's clock when the step ended
@@ -424,6 +436,7 @@ alerts = Table(
     CheckConstraint("score IS NULL OR score BETWEEN 0 AND 1", name="score_range"),
     CheckConstraint("priority IS NULL OR priority BETWEEN 1 AND 4", name="priority_range"),
     Index(None, "camera_id", "alert_type", "event_at"),
+    Index(None, "camera_ref", "alert_type", "event_at"),
     Index(None, "case_id"),
     Index(None, "event_at"),
 )
