@@ -1,15 +1,18 @@
 """Built-in accounts: argon2 password hashing, account creation, sign-in with lockout."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, func, insert, select, update
 
-from db.schema import users
+from db.schema import audit_log, users
 
 _hasher = PasswordHasher()
 # Demo accounts are refused in production; a lighter argon2id profile keeps the first start quick
@@ -65,3 +68,81 @@ def create_users(conn: Connection, new_users: list[NewUser]) -> None:
          "dept_id": u.dept_id, "staff_id": u.staff_id, "is_demo": u.is_demo}
         for u, h in zip(new_users, hashes)
     ])
+
+
+MAX_FAILURES = 5          # failed sign-ins in a row before the account locks
+LOCK_MINUTES = 15
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the username is unknown, so a wrong name costs the same time as a wrong password."""
+    return _hasher.hash(new_password())
+
+
+_SESSION_FIELDS = ("id", "username", "display_name", "role", "dept_id", "staff_id", "active")
+
+
+def _session_view(row) -> dict:
+    """What a session keeps: never the hash itself, only a tag that changes when the password changes."""
+    view = {k: row[k] for k in _SESSION_FIELDS}
+    view["credential_tag"] = hashlib.sha256((row["password_hash"] or "").encode()).hexdigest()[:16]
+    return view
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """Outcome of authenticate(): ok with the user's row, or the reason ('bad_credentials' or 'locked')."""
+    ok: bool
+    user: dict | None = None
+    reason: str | None = None
+    locked_until: datetime | None = None
+
+
+def _audit(conn: Connection, action: str, username: str, user_id: int | None, client: str | None,
+           detail: dict | None = None) -> None:
+    conn.execute(insert(audit_log).values(user_id=user_id, username=username, action=action, target_kind="user",
+                                          target_id=str(user_id) if user_id else None, detail=detail,
+                                          client=client))
+
+
+def authenticate(conn: Connection, username: str, password: str, client: str | None = None,
+                 max_failures: int = MAX_FAILURES, lock_minutes: int = LOCK_MINUTES) -> SignInResult:
+    """Check a password with lockout; writes audit_log 'login' / 'login_failed'. Run inside a transaction."""
+    username = (username or "").strip()
+    row = conn.execute(select(users).where(users.c.username == username).with_for_update()).mappings().first()
+    now = conn.execute(select(func.now())).scalar_one()
+    if row is None or not row["active"]:
+        verify_password(_dummy_hash(), password)
+        _audit(conn, "login_failed", username, row["id"] if row else None, client,
+               {"reason": "unknown_user" if row is None else "inactive"})
+        return SignInResult(False, reason="bad_credentials")
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        _audit(conn, "login_failed", username, row["id"], client, {"reason": "locked"})
+        return SignInResult(False, reason="locked", locked_until=row["locked_until"])
+    if verify_password(row["password_hash"], password):
+        conn.execute(update(users).where(users.c.id == row["id"]).values(failed_attempts=0, locked_until=None))
+        _audit(conn, "login", username, row["id"], client)
+        return SignInResult(True, user=_session_view(row))
+    # An expired lock starts a fresh count.
+    attempts = (0 if row["locked_until"] is not None else row["failed_attempts"]) + 1
+    locked_until = now + timedelta(minutes=lock_minutes) if attempts >= max_failures else None
+    conn.execute(update(users).where(users.c.id == row["id"]).values(failed_attempts=attempts,
+                                                                     locked_until=locked_until))
+    _audit(conn, "login_failed", username, row["id"], client,
+           {"reason": "bad_password", "attempts": attempts, "locked": locked_until is not None})
+    if locked_until is not None:
+        return SignInResult(False, reason="locked", locked_until=locked_until)
+    return SignInResult(False, reason="bad_credentials")
+
+
+def load_user(conn: Connection, user_id: int) -> dict | None:
+    """The account as a session sees it (to notice deactivation, a role change or a new password)."""
+    row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    return _session_view(row) if row else None
+
+
+def record(conn: Connection, action: str, user_id: int, username: str, client: str | None = None,
+           detail: dict | None = None) -> None:
+    """An audit_log row about an account (e.g. 'logout', or 'login' through the wall's long-lived link)."""
+    _audit(conn, action, username, user_id, client, detail)

@@ -447,7 +447,8 @@ WALL = {
     "kpi_intake": "今日受理", "kpi_open": "在办案件", "kpi_overdue": "超期案件", "kpi_whistles": "进行中吹哨",
     "kpi_ontime_today": "今日按期结案率", "kpi_ontime_month": "本月按期结案率", "kpi_parked": "挂账",
     "color_by": "网格着色", "color_load": "在办案件数", "color_overdue": "超期案件数",
-    "legend_urgency": "案件点：红=特急/超期 橙=紧急 蓝=一般 灰=较低；白圈=吹哨；青=网格员（灰=离线）；紫=有告警的摄像头",
+    "legend_urgency": ("案件：红=特急或超期 橙=紧急 蓝=一般 灰=较低，白边=待派遣 绿边=待核查；黄圈=吹哨；"
+                       "青点=网格员（灰=定位超时）；紫点=30分钟内有告警的摄像头"),
     "whistles": "吹哨报到", "whistles_none": "当前没有进行中的吹哨。",
     "checked_in": "✓ 已报到 {t}", "checked_in_late": "✓ 迟到报到 {t}", "countdown": "剩余 {d}", "late": "迟到 {d}",
     "feed": "最新告警与上报", "feed_none": "暂无告警与上报。",
