@@ -13,8 +13,8 @@ from db.engine import get_engine
 FRESH_MINUTES = 5
 
 _COUNTS = {
-    "dead_letters": "SELECT count(*) FROM dead_letters",
-    "dead_letters_unreplayed": "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL",
+    "dead_letters": "SELECT COALESCE(sum(seen_count), 0) FROM dead_letters",
+    "dead_letters_unreplayed": "SELECT COALESCE(sum(seen_count), 0) FROM dead_letters WHERE replayed_at IS NULL",
     "whistles_open": "SELECT count(*) FROM whistles WHERE state = 'open'",
     "positions_fresh": f"SELECT count(*) FROM positions_latest WHERE ts > now() - interval '{FRESH_MINUTES} minutes'",
     "grids": "SELECT count(*) FROM grids",
