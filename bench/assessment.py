@@ -210,13 +210,14 @@ def naive(url: str, start: datetime, end: datetime) -> dict[str, dict]:
         dept_late=("dept_late", "any"), overdue_open=("overdue_open", "any"), parked=("parked", "any"),
         handle_minutes=("handle_minutes", "sum"))
     f = cand.merge(per, left_on="id", right_index=True)
-    f["due"] = ((f.handle_deadline_at >= start) & (f.handle_deadline_at < end)
+    in_range = (f.closed_at >= start) & (f.closed_at < end)
+    f["due"] = (f.handle_deadline_at.notna() & (((f.handle_deadline_at >= start) & (f.handle_deadline_at < end))
+                                                | in_range)
                 & ~f.state.isin(["rejected", "cancelled"]) & ~f.parked)
     f["closed"] = f.due & (f.closed_at < end)
     f["closed_ontime"] = f.closed & ~f.dept_late
     f["handled_cases"] = f.closed
     f["handle_minutes"] = f.handle_minutes.where(f.closed, 0)
-    in_range = (f.closed_at >= start) & (f.closed_at < end)
     f["satisfaction_sum"] = f.satisfaction.where(in_range, 0).fillna(0)
     f["satisfaction_n"] = in_range & f.satisfaction.notna()
     f["satisfied"] = in_range & (f.satisfaction >= 4)

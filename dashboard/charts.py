@@ -13,27 +13,38 @@ D = labels.DAILY
 
 
 def ranking_frame(rows: list[dict]) -> pd.DataFrame:
-    """Rows from queries_daily.rankings as a table with Chinese headers, best first."""
+    """Graded rows from queries_daily.rankings as a table with Chinese headers, best first; a rate without a
+    denominator reads "—" (st.dataframe would print "None", and 0% or 100% would be a claim)."""
     frame = pd.DataFrame([{
-        D["col_rank"]: i + 1, D["col_name"]: r["name"], D["col_score"]: r["score"], D["col_grade"]: r["grade"],
-        D["ontime_rate"]: r["ontime_rate"], D["close_rate"]: r["close_rate"], D["rework_rate"]: r["rework_rate"],
-        D["col_count"]: r["cases"],
-    } for i, r in enumerate(rows)])
-    for col in (D["col_score"], D["ontime_rate"], D["close_rate"], D["rework_rate"]):
-        frame[col] = pd.to_numeric(frame[col])
+        D["col_rank"]: r["rank"], D["col_name"]: r["name"], D["col_score"]: r["score"], D["col_grade"]: r["grade"],
+        D["ontime_rate"]: clock.percent(r["ontime_rate"]), D["close_rate"]: clock.percent(r["close_rate"]),
+        D["rework_rate"]: clock.percent(r["rework_rate"]), D["col_count"]: r["cases"],
+    } for r in rows])
+    frame[D["col_score"]] = pd.to_numeric(frame[D["col_score"]])
     return frame
+
+
+def ungraded_note(rows: list[dict], most: int = 12) -> str | None:
+    """The units with nothing due in the period, named after the table (they get no score and no grade)."""
+    names = [str(r["name"]) for r in rows if r["score"] is None]
+    if not names:
+        return None
+    shown = labels.ACTION_PAGES["list_sep"].join(names[:most])
+    return D["ungraded"].format(names=shown if len(names) <= most else D["and_more"].format(names=shown,
+                                                                                             n=len(names)))
 
 
 def ranking_table(rows: list[dict], height: int | str = "auto") -> None:
     if not rows:
         st.caption(D["none"])
         return
-    frame = ranking_frame(rows)
-    # A rate without a denominator (nothing due yet) shows blank: st.dataframe would print "None".
-    for col in (D["ontime_rate"], D["close_rate"], D["rework_rate"]):
-        frame[col] = [clock.percent(v) if pd.notna(v) else "" for v in frame[col]]
-    st.dataframe(frame, hide_index=True, width="stretch", height=height, column_config={
-        D["col_score"]: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")})
+    graded = [r for r in rows if r["score"] is not None]
+    if graded:
+        st.dataframe(ranking_frame(graded), hide_index=True, width="stretch", height=height, column_config={
+            D["col_score"]: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")})
+    note = ungraded_note(rows)
+    if note:
+        st.caption(note)
 
 
 def rankings_block(url: str, first: date, last: date, bys: tuple[str, ...], height: int | str = "auto") -> None:

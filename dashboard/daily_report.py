@@ -20,8 +20,10 @@ def metric_rows(summary: dict) -> list[tuple[str, str]]:
     a, b, i = summary["assessment"], summary["backlog"], summary["intake"]
     rows = [(D["intake"], str(i["total"]))]
     rows += [(f'{D["intake"]} · {labels.CASE_SOURCE.get(s, s)}', str(n)) for s, n in sorted(i["by_source"].items())]
-    rows += [(D["close_rate"], clock.percent(a["close_rate"])), (D["ontime_rate"], clock.percent(a["ontime_close_rate"])),
-             (D["rework_rate"], clock.percent(a["rework_rate"])), (D["checkin_rate"], clock.percent(a["checkin_ontime_rate"])),
+    rows += [(D["due"], str(a["due"])), (D["close_rate"], clock.percent(a["close_rate"])),
+             (D["ontime_rate"], clock.percent(a["ontime_close_rate"])),
+             (D["rework_rate"], clock.percent(a["rework_rate"])),
+             (D["checkin_rate"], clock.percent(a["checkin_ontime_rate"])),
              (D["satisfaction"], clock.percent(a["satisfied_rate"])),
              (D["satisfaction_avg"], C["na"] if a["satisfaction"] is None else f'{a["satisfaction"]:.2f}'),
              (D["backlog"], str(sum(n for s, n in b["by_state"].items() if s != "parked"))),
@@ -31,9 +33,19 @@ def metric_rows(summary: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _or_na(value):
+    """A figure without a denominator reads "—" in the exports, never a blank that looks like zero."""
+    return C["na"] if value is None else value
+
+
 def ranking_rows(rows: list[dict]) -> list[list]:
-    return [[i + 1, r["name"], r["score"], r["grade"] or "", r["ontime_rate"], r["close_rate"], r["rework_rate"],
-             r["cases"]] for i, r in enumerate(rows)]
+    """Graded units first with their rank; units with nothing due follow, marked 无数据."""
+    return [[_or_na(r["rank"]), r["name"], _or_na(r["score"]), r["grade"] or D["no_data"], _or_na(r["ontime_rate"]),
+             _or_na(r["close_rate"]), _or_na(r["rework_rate"]), r["cases"]] for r in rows]
+
+
+def trend_rows(trend: list[dict]) -> list[list]:
+    return [[r["day"].isoformat(), r["reported"], r["closed"], _or_na(r["ontime_rate"])] for r in trend]
 
 
 RANK_HEAD = ("col_rank", "col_name", "col_score", "col_grade", "ontime_rate", "close_rate", "rework_rate",
@@ -71,8 +83,8 @@ def to_xlsx(district: str, first: date, last: date, summary: dict, rankings: dic
             cell.font, cell.fill = Font(bold=True), head_fill
     trend_ws = wb.create_sheet(D["sheet_trend"])
     trend_ws.append([D["col_day"], D["trend_intake"], D["trend_closed"], D["trend_ontime"]])
-    for r in trend:
-        trend_ws.append([r["day"].isoformat(), r["reported"], r["closed"], r["ontime_rate"]])
+    for row in trend_rows(trend):
+        trend_ws.append(row)
     for sheet in (ws, trend_ws):
         for cell in sheet[5 if sheet is ws else 1]:
             cell.font, cell.fill, cell.alignment = Font(bold=True), head_fill, Alignment(horizontal="center")
@@ -107,6 +119,6 @@ def to_html(district: str, first: date, last: date, summary: dict, rankings: dic
                   _table([D[k] for k in RANK_HEAD], ranking_rows(rankings.get(by, [])))]
     parts += [f"<h2>{escape(D['trends'])}</h2>",
               _table([D["col_day"], D["trend_intake"], D["trend_closed"], D["trend_ontime"]],
-                     [[r["day"].isoformat(), r["reported"], r["closed"], r["ontime_rate"]] for r in trend])]
+                     trend_rows(trend))]
     return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{escape(title)}</title>"
             f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")

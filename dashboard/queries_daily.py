@@ -90,15 +90,19 @@ def _names(engine: Engine) -> dict[str, dict[str, str]]:
 
 
 def rankings(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dict[str, list[dict]]:
-    """Departments / streets / grids ranked by the workflow engine's composite score (one SQL pass for all)."""
+    """Departments / streets / grids ranked by the workflow engine's composite score (one SQL pass for all).
+
+    Units with nothing due to close in the period have no score: they follow the graded ones, rank None."""
     start, end = _bounds(first, last)
     names = _names(engine)
     out = {}
     for by, rows in assess_many(engine, start, _until_now(end), bys).items():
-        out[by] = [{"name": names[by].get(r["key"], r["key"]), "score": r["score"], "grade": r["grade"],
-                    "ontime_rate": r["ontime_close_rate"], "close_rate": r["close_rate"],
-                    "rework_rate": r["rework_rate"], "cases": r["due"]}
-                   for r in rows if r["key"] is not None]
+        graded = [r for r in rows if r["key"] is not None and r["score"] is not None]
+        rest = [r for r in rows if r["key"] is not None and r["score"] is None]
+        out[by] = [{"rank": i + 1 if r["score"] is not None else None, "name": names[by].get(r["key"], r["key"]),
+                    "score": r["score"], "grade": r["grade"], "ontime_rate": r["ontime_close_rate"],
+                    "close_rate": r["close_rate"], "rework_rate": r["rework_rate"], "cases": r["due"]}
+                   for i, r in enumerate(graded + rest)]
     return out
 
 

@@ -32,17 +32,20 @@ def header(district_name: str, newest: datetime | None) -> None:
 
 
 def kpi_tiles(k: dict, ontime_today: float | None, ontime_month: float | None) -> None:
-    """Six tiles; overdue turns red when above zero, whistles amber."""
+    """Six tiles; overdue turns red when above zero, whistles amber. A rate with nothing due reads "—" with a
+    note saying so (early on a Monday or on a rest day few deadlines fall: a number would mislead)."""
     tiles = [
-        ("kpi_intake", k["intake"], None), ("kpi_open", k["open"], None),
-        ("kpi_overdue", k["overdue"], "kpi_alert" if k["overdue"] else None),
-        ("kpi_whistles", k["whistles_open"], "kpi_warn" if k["whistles_open"] else None),
-        ("kpi_ontime_today", clock.percent(ontime_today), None),
-        ("kpi_ontime_month", clock.percent(ontime_month), "kpi_good"),
+        ("kpi_intake", k["intake"], None, None), ("kpi_open", k["open"], None, None),
+        ("kpi_overdue", k["overdue"], "kpi_alert" if k["overdue"] else None, None),
+        ("kpi_whistles", k["whistles_open"], "kpi_warn" if k["whistles_open"] else None, None),
+        ("kpi_ontime_today", clock.percent(ontime_today), None, None if ontime_today is not None
+         else W["kpi_no_due_today"]),
+        ("kpi_ontime_month", clock.percent(ontime_month), "kpi_good" if ontime_month is not None else None,
+         None if ontime_month is not None else W["kpi_no_due_month"]),
     ]
-    for col, (label, value, style) in zip(st.columns(len(tiles)), tiles):
+    for col, (label, value, style, note) in zip(st.columns(len(tiles)), tiles):
         with col, st.container(key=style or f"tile_{label}"):
-            st.metric(W[label], value)
+            st.metric(W[label], value, delta=note, delta_color="off", delta_arrow="off")
     chips = " ".join(f'{escape(labels.CASE_SOURCE.get(s, s))}<b>{n}</b>'
                      for s, n in sorted(k["intake_by_source"].items(), key=lambda kv: -kv[1]))
     if chips:

@@ -286,7 +286,7 @@ INGEST_GB28181 = {
     },
 }
 INGEST_CLI = {
-    "usage": "用法: python -m ingest [worker|simulate|replay-dead-letters] [参数]",
+    "usage": "用法: python -m ingest [worker|simulate|replay-dead-letters|edge-config] [参数]",
     "worker": "运行接入服务（默认命令）", "simulate": "向 MQTT 发布演示辖区的模拟流量",
     "replay": "修复后重放死信",
     "no_mqtt": "未配置 MQTT：请设置 MQTT_URL，或先运行 ./start.sh 启动内置消息服务器。",
@@ -454,6 +454,7 @@ WALL = {
     "feed": "最新告警与上报", "feed_none": "暂无告警与上报。",
     "feed_alert": "告警", "feed_case": "上报",
     "rankings": "部门与街道考核排名（本月）", "trends": "近30天趋势",
+    "kpi_no_due_today": "今日无应结案件", "kpi_no_due_month": "本月无应结案件",
 }
 POSITIONS = {
     "title": "人员定位与巡查",
@@ -474,7 +475,7 @@ DAILY = {
     "title": "每日态势", "period": "统计区间", "period_label": "所选区间 {start} 至 {end}",
     "intake": "受理量", "intake_source": "按来源", "intake_category": "按类别（大类）", "backlog": "在办案件（按环节）",
     "overdue": "超期", "warning": "预警", "close_rate": "结案率", "ontime_rate": "按期结案率", "rework_rate": "返工率",
-    "checkin_rate": "报到及时率", "satisfaction": "满意率", "satisfaction_avg": "平均满意度",
+    "checkin_rate": "报到及时率", "satisfaction": "满意率", "satisfaction_avg": "平均满意度", "due": "应结案数",
     "trends": "近30天趋势", "trend_intake": "受理", "trend_closed": "结案", "trend_ontime": "按期结案率（%）",
     "heat": "案件分布（按网格）", "rankings": "综合考核排名",
     "by": {"dept": "部门", "street": "街道", "grid": "网格"},
@@ -484,6 +485,8 @@ DAILY = {
     "report_title": "{district} 综治中心每日态势报告", "report_period": "统计区间：{start} 至 {end}",
     "report_generated": "生成时间：{t}", "sheet_summary": "总览", "sheet_rankings": "排名", "sheet_trend": "趋势",
     "metric": "指标", "value": "数值", "none": "无", "uncategorized": "未分类", "open_now": "在办案件",
+    "no_data": "无数据", "ungraded": "无数据（所选区间内无应结案件，不参与评级）：{names}",
+    "and_more": "{names} 等 {n} 个",
 }
 
 # Action pages: queue, case detail, department desk, basic data (pages/queue.py, case.py, desk.py, admin.py).

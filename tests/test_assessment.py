@@ -139,3 +139,29 @@ def test_grades_weights_and_bad_dimension(wf):  # noqa: F811
     assert only_close["score"] == 90.0                # missing components are left out, weights renormalised
     with pytest.raises(ValidationError):
         assess(engine, START, END, by="planet")
+
+
+def test_due_means_deadline_in_the_period_or_closed_in_it(wf):  # noqa: F811
+    """应结案 in March: deadlines falling in March, plus cases closed in March before their April deadline;
+    a unit with nothing due gets no score or grade (its rework rate alone would read 100 / A) and comes last."""
+    engine, w = wf
+    last_day = datetime(2026, 3, 31, 9, 0, tzinfo=SH)
+    with engine.begin() as conn:
+        b = Batch(conn)
+        mo = Month(b, w)
+        early = mo.start(last_day, "sanit")                       # deadline 1 April 09:35; closed 31 March
+        mo.finish(early, last_day + timedelta(hours=2), "sanit", 5)
+        waiting = mo.start(last_day + timedelta(hours=5), "enforce")      # fed back, not yet checked or closed
+        b.perform(waiting, "feedback", w.actors["dept-enforce"], at=last_day + timedelta(hours=6))
+        mo.start(datetime(2026, 3, 30, 9, 0, tzinfo=SH), "sanit")          # due 31 March, still open: late
+        b.open_case(w.actors["worker"], source="grid_worker", title="暴露垃圾", grid_id=w.grids[0],
+                    self_handled=True, at=last_day)                     # fixed on the spot: never dispatched
+        b.flush()
+    [row] = assess(engine, START, END, by="all")
+    assert (row["due"], row["closed"], row["closed_ontime"], row["self_handled"]) == (2, 1, 1, 1)
+    assert row["ontime_close_rate"] == 50.0 and row["overdue_open"] == 1
+    sanit, enforce, nobody = assess(engine, START, END, by="dept")          # nobody: the self-handled case
+    assert nobody["key"] is None and nobody["due"] == 0 and nobody["grade"] is None
+    assert sanit["key"] == str(w.depts["sanit"]) and sanit["grade"] is not None
+    assert enforce["key"] == str(w.depts["enforce"]) and enforce["feedbacks"] == 1 and enforce["rework_rate"] == 0.0
+    assert (enforce["due"], enforce["close_rate"], enforce["score"], enforce["grade"]) == (0, None, None, None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 import db.workflow as wf
 from dashboard import clock, daily_report, nav, queries_daily
@@ -86,6 +87,41 @@ def test_rankings_follow_the_workflow_assessment(demo_url):
     names = {r["name"] for r in ranked["street"]}
     assert names <= set(scalar(demo_url, "SELECT array_agg(name) FROM areas WHERE level = 'street'"))
     assert all(r["grade"] in ("A", "B", "C", "D", "E", None) for r in ranked["dept"] + ranked["grid"])
+
+
+def test_units_with_nothing_due_today_are_not_ranked(demo_url):
+    today = clock.today()
+    ranked = queries_daily.rankings(get_engine(demo_url), today, today, daily_report.RANK_BYS)
+    for by, rows in ranked.items():
+        graded = [r for r in rows if r["score"] is not None]
+        assert rows[:len(graded)] == graded, by                         # never ahead of a graded unit
+        assert [r["rank"] for r in graded] == list(range(1, len(graded) + 1))
+        assert all(r["cases"] > 0 for r in graded), by
+        for r in rows[len(graded):]:
+            assert (r["rank"], r["grade"], r["cases"], r["ontime_rate"], r["close_rate"]) == (None, None, 0, None, None)
+    assert any(r["score"] is None for r in ranked["grid"])           # most grids have nothing due on one day
+
+
+UNITS = [{"rank": 1, "name": "环卫所", "score": 93.5, "grade": "A", "ontime_rate": 91.0, "close_rate": 100.0,
+          "rework_rate": None, "cases": 12},
+         {"rank": None, "name": "水务局", "score": None, "grade": None, "ontime_rate": None, "close_rate": None,
+          "rework_rate": 0.0, "cases": 0}]
+
+
+def test_no_data_reads_dash_in_the_ranking_table_and_exports():
+    na = labels.COMMON["na"]
+    assert daily_report.ranking_rows(UNITS) == [[1, "环卫所", 93.5, "A", 91.0, 100.0, na, 12],
+                                                [na, "水务局", na, D["no_data"], na, na, 0.0, 0]]
+    assert daily_report.trend_rows([{"day": clock.today(), "reported": 3, "closed": 0, "ontime_rate": None}])[0][3] \
+        == na
+
+    def page(rows):
+        from dashboard import charts
+        charts.ranking_table(rows)
+    at = no_exception(AppTest.from_function(page, args=(UNITS,), default_timeout=30).run())
+    shown = at.dataframe[0].value
+    assert list(shown[D["col_name"]]) == ["环卫所"] and list(shown[D["rework_rate"]]) == [na]
+    assert D["ungraded"].format(names="水务局") in [c.value for c in at.caption]
 
 
 def test_reports_export(demo_url):

@@ -192,12 +192,26 @@ def test_kiosk_views(demo_url, view):
     assert not at.segmented_control                                   # no controls on a kiosk
     if view == "rankings":
         start, _ = clock.day_bounds(clock.month_start(clock.today()))
-        expected = [r for r in wf.assess(get_engine(demo_url), start, clock.now(), "dept") if r["key"] is not None]
+        rows = [r for r in wf.assess(get_engine(demo_url), start, clock.now(), "dept") if r["key"] is not None]
+        graded = [r for r in rows if r["grade"] is not None]
         shown = at.dataframe[0].value
-        assert len(shown) == len(expected) > 0
-        assert list(shown[labels.DAILY["col_grade"]]) == [r["grade"] for r in expected]
+        assert len(shown) == len(graded) > 0                         # departments with nothing due: no rank
+        assert list(shown[labels.DAILY["col_grade"]]) == [r["grade"] for r in graded]
+        assert list(shown[labels.DAILY["col_rank"]]) == list(range(1, len(graded) + 1))
     else:
         assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_rate_tiles_with_nothing_due_read_dash_with_a_note():
+    def page():
+        from dashboard import wall_panels
+        wall_panels.kpi_tiles({"intake": 0, "open": 3, "overdue": 0, "whistles_open": 0, "parked": 0,
+                               "intake_by_source": {}}, None, 91.3)
+    at = no_exception(AppTest.from_function(page, default_timeout=30).run())
+    tiles = {m.label: m for m in at.metric}
+    today, month = tiles[W["kpi_ontime_today"]], tiles[W["kpi_ontime_month"]]
+    assert (today.value, today.delta) == (labels.COMMON["na"], W["kpi_no_due_today"])      # not 0% nor 100%
+    assert month.value == "91.3%" and not month.delta
 
 
 def test_bad_url_parameters_get_a_message_and_defaults(demo_url):

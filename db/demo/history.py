@@ -2,83 +2,32 @@
 
 Cases arrive at 100–200 a day from grid workers (some fixed on the spot), video alerts (merged per camera and
 type), the 12345 hotline and others, then run the closed loop with the side flows (reject, merge, escalate,
-return, postpone, park, cancel, supervise, whistle, rework, late work, special close). Actions scheduled after
-`end` never happen, so the last days leave cases open in every stage. Deterministic from the seed.
+return, postpone, park, cancel, supervise, whistle, rework, late work, special close), each step taking a share
+of its limit drawn by db.demo.pace (most well within, a tail late). Actions scheduled after `end` never happen,
+so cases stay open wherever the last hours left them: departments and on-site checks keep the working clock, so
+their stages hold cases at any hour; the center takes reports within minutes, so at night none may be waiting.
+Deterministic from the seed and `end`.
 """
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 import random
 import time
-from dataclasses import dataclass, field
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, text
 
+from db.demo.history_world import World
+from db.demo.pace import POSTPONE_GRANTED, REWORK, Pace, pick
 from db.workflow.bulk import Batch
 from db.workflow.clock import SHANGHAI, as_utc
 from db.workflow.engine import transaction
 from db.workflow.errors import WorkflowError
-from db.workflow.model import Actor, AlertIn
+from db.workflow.model import AlertIn
 
 SOURCES = (("grid_worker", 42), ("video", 30), ("hotline", 16), ("public", 6), ("superior", 3), ("department", 3))
-SATISFACTION = ((5, 55), (4, 30), (3, 10), (2, 3), (1, 2))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑"
-
-
-def _pick(rng: random.Random, weighted):
-    values, weights = zip(*weighted)
-    return rng.choices(values, weights)[0]
-
-
-@dataclass
-class World:
-    """What the demo district holds: actors, grids with their workers, departments, categories, cameras."""
-    center: dict = field(default_factory=dict)          # role -> [Actor]
-    dept_actor: dict = field(default_factory=dict)      # dept id -> Actor
-    dept_ids: list = field(default_factory=list)
-    workers: dict = field(default_factory=dict)         # grid id -> [Actor]
-    grids: dict = field(default_factory=dict)           # grid id -> (lon, lat, half width)
-    categories: list = field(default_factory=list)      # minor categories: dicts
-    cameras: list = field(default_factory=list)         # (id, code, lon, lat, grid id)
-    alert_types: list = field(default_factory=list)     # (code, min_score)
-
-    @classmethod
-    def load(cls, conn: Connection) -> "World":
-        w = cls()
-        for r in conn.execute(text("SELECT * FROM users WHERE active ORDER BY id")).mappings():
-            actor = Actor(r["id"], r["username"], r["role"], r["dept_id"], r["staff_id"], r["display_name"])
-            if r["role"] == "department":
-                w.dept_actor.setdefault(r["dept_id"], actor)
-            elif r["role"] != "grid_worker":
-                w.center.setdefault(r["role"], []).append(actor)
-        worker_users = {r["staff_id"]: r for r in conn.execute(text(
-            "SELECT * FROM users WHERE role = 'grid_worker' AND active")).mappings()}
-        for gid, sid in conn.execute(text("SELECT grid_id, staff_id FROM staff_grids ORDER BY grid_id, staff_id")):
-            u = worker_users.get(sid)
-            if u is not None:
-                w.workers.setdefault(gid, []).append(Actor(u["id"], u["username"], "grid_worker", None, sid,
-                                                           u["display_name"]))
-        for r in conn.execute(text("SELECT id, center_lon, center_lat, min_lon, max_lon FROM grids "
-                                   "WHERE kind = 'governance' ORDER BY id")):
-            w.grids[r[0]] = (r[1], r[2], (r[4] - r[3]) / 6)
-        w.dept_ids = [r[0] for r in conn.execute(text("SELECT id FROM departments WHERE active ORDER BY id"))]
-        w.categories = [dict(r) for r in conn.execute(text(
-            "SELECT c.* FROM categories c JOIN category_versions v ON v.id = c.version_id "
-            "WHERE v.active AND c.level = 'minor' ORDER BY c.code")).mappings()]
-        w.cameras = [tuple(r) for r in conn.execute(text(
-            "SELECT id, code, lon, lat, grid_id FROM devices WHERE kind = 'camera' AND grid_id IS NOT NULL "
-            "AND lon IS NOT NULL ORDER BY id"))]
-        w.alert_types = [tuple(r) for r in conn.execute(text("SELECT code, min_score FROM alert_types ORDER BY code"))]
-        return w
-
-    def actor(self, role: str, rng: random.Random) -> Actor:
-        found = self.center.get(role) or self.center.get("admin")
-        return rng.choice(found) if found else Actor(None, f"demo-{role}", role, display_name=role)
-
-    def dept(self, dept_id: int) -> Actor:
-        return self.dept_actor.get(dept_id) or Actor(None, f"dept-{dept_id}", "department", dept_id)
 
 
 class Simulation:
@@ -91,6 +40,8 @@ class Simulation:
         self.refused: Counter = Counter()
         self.alert_seq = 0
         self.open_by_grid: dict[int, list[int]] = {}
+        self.pace = Pace(rng)
+        self.plans: dict = {}                           # case id -> the DeptPlan of its current dispatch
 
     def later(self, at: datetime, fn, *args, **kw) -> None:
         if at <= self.end:
@@ -119,13 +70,9 @@ class Simulation:
     def mins(self, lo: float, hi: float) -> timedelta:
         return timedelta(minutes=self.rng.uniform(lo, hi))
 
-    def backlog(self, lo: float, hi: float) -> timedelta:
-        """A center delay with a long tail: busy hours leave cases waiting in every stage."""
-        return self.mins(lo, hi) * (self.rng.uniform(8, 30) if self.rng.random() < 0.08 else 1)
-
     # --- intake -------------------------------------------------------------------------------------
     def arrive(self, at: datetime) -> None:
-        source = _pick(self.rng, SOURCES)
+        source = pick(self.rng, SOURCES)
         if source == "video" and self.w.cameras and self.w.alert_types:
             self.video(at)
             return
@@ -174,9 +121,14 @@ class Simulation:
             self.reported(at, out.case_id, None)
 
     def reported(self, at: datetime, case_id: int, cat: dict | None) -> None:
-        self.later(at + self.backlog(1, 15), self.accept, case_id, cat)
+        self.later(self.center_time(case_id, at, "filing", 0.05, 0.4), self.accept, case_id, cat)
 
     # --- center -------------------------------------------------------------------------------------
+    def center_time(self, case_id: int, at: datetime, step: str, lo: float = 0.1, hi: float = 0.7) -> datetime:
+        """When the center's next move on the case lands: a share of the step's limit, in natural time."""
+        limit = self.b.ref.limit(self.state(case_id), step)
+        return at + timedelta(minutes=self.pace.center(limit, lo, hi))
+
     def accept(self, at, case_id, cat) -> None:
         op = self.w.actor("operator", self.rng)
         grid = self.state(case_id)["grid_id"]
@@ -188,9 +140,9 @@ class Simulation:
         self.act(at, case_id, "accept", op)
         self.open_by_grid.setdefault(grid, []).append(case_id)
         if self.rng.random() < 0.04:
-            self.later(at + self.mins(1, 20), self.act, case_id, "reject", op, reason="不属于受理范围")
+            self.later(at + self.mins(1, 10), self.act, case_id, "reject", op, reason="不属于受理范围")
             return
-        self.later(at + self.backlog(1, 20), self.file, case_id, cat)
+        self.later(self.center_time(case_id, at, "filing", 0.05, 0.4), self.file, case_id, cat)
 
     def file(self, at, case_id, cat) -> None:
         cat = cat or self._category_of(case_id) or self.rng.choice(self.w.categories)
@@ -201,7 +153,7 @@ class Simulation:
         elif roll < 0.07 or cat["work_kind"] in ("coordination", "approval") and roll < 0.3:
             self.later(at + self.mins(5, 60), self.escalate, case_id, cat)
         else:
-            self.later(at + self.backlog(2, 45), self.dispatch, case_id, cat)
+            self.later(self.center_time(case_id, at, "dispatch"), self.dispatch, case_id, cat)
 
     def _category_of(self, case_id: int) -> dict | None:
         cat_id = self.state(case_id)["category_id"]
@@ -224,23 +176,27 @@ class Simulation:
         dept = cat.get("default_dept_id") if cat else None
         if dept is None or dept == avoid or self.rng.random() < 0.1:
             dept = self.rng.choice([d for d in self.w.dept_ids if d != avoid])
-        if (cat and cat["urgent"] and self.rng.random() < 0.3 or self.rng.random() < 0.02) and avoid is None:
-            self.whistle(at, case_id, boss, dept)
+        case = self.state(case_id)
+        plan = self.pace.dept_plan(self.b.ref.limit(case, "sign"), self.b.ref.limit(case, "handle"))
+        self.plans[case_id] = plan
+        whistling = cat and cat["urgent"] and self.rng.random() < 0.3 or self.rng.random() < 0.02
+        if whistling and avoid is None and not self.b.states[case_id].whistles:
+            self.whistle(at, case_id, boss, dept, self.dept_time(case_id, at, plan.feedback))
         else:
             self.act(at, case_id, "dispatch", boss, dept_id=dept)
-        if self.rng.random() < 0.08:
-            who = self.w.actor("leader" if self.rng.random() < 0.5 else "dispatcher", self.rng)
-            self.later(at + self.mins(60, 2000), self.supervise, case_id, who)
-        self.later(self.dept_time(case_id, at, self.rng.uniform(3, 90)), self.sign, case_id, cat)
+        if self.rng.random() < 0.02:                     # a leader follows a case of interest from the start
+            self.later(at + self.mins(60, 2000), self.supervise, case_id, self.w.actor("leader", self.rng))
+        self.later(self.dept_time(case_id, at, plan.sign), self.sign, case_id, cat)
 
     def supervise(self, at, case_id, who) -> None:
-        if self.state(case_id)["state"] not in ("closed", "rejected", "cancelled"):
+        if self.state(case_id)["state"] not in ("closed", "rejected", "cancelled", "parked"):
             self.act(at, case_id, "supervise", who, note="请加快办理，按期办结")
 
-    def whistle(self, at, case_id, boss, lead) -> None:
+    def whistle(self, at, case_id, boss, lead, done: datetime) -> None:
+        """Whistled departments check in within their tier's limit, and before the planned feedback `done`."""
         co = self.rng.sample([d for d in self.w.dept_ids if d != lead], k=min(self.rng.randint(1, 3),
                                                                                 len(self.w.dept_ids) - 1))
-        reason = _pick(self.rng, (("emergency", 5), ("enforcement", 3), ("beyond_power", 2)))
+        reason = pick(self.rng, (("emergency", 5), ("enforcement", 3), ("beyond_power", 2)))
         res = self.act(at, case_id, "whistle", boss, lead_dept_id=lead, co_dept_ids=co, reason=reason,
                        deadlines={d: 480 for d in [lead, *co]
                                   if self.b.ref.departments[d]["tier"] == 3
@@ -248,7 +204,9 @@ class Simulation:
         wid = res.whistle_id
         for dept in [lead, *co]:
             limit = self.b.wdepts[(wid, dept)]["deadline_at"] - at
-            self.later(at + limit * self.rng.uniform(0.2, 1.5), self.checkin, case_id, wid, dept, dept == lead)
+            share = self.pace.checkin()
+            span = limit if share > 1 else min(limit, max(done - at, timedelta(minutes=5)))
+            self.later(at + span * share, self.checkin, case_id, wid, dept, dept == lead)
 
     def _whistle_row(self, case_id, wid, dept) -> dict | None:
         """The department's row while the whistle is still open (it closes with the case)."""
@@ -274,44 +232,54 @@ class Simulation:
     def sign(self, at, case_id, cat) -> None:
         case = self.state(case_id)
         actor = self.w.dept(case["dept_id"])
-        if self.rng.random() < 0.04 and not self.b.states[case_id].whistles:
+        if self.rng.random() < 0.03 and not self.b.states[case_id].whistles:
             self.act(at, case_id, "request_return", actor, reason="不属于本部门职责")
-            self.later(at + self.mins(10, 90), self.returned, case_id, cat, case["dept_id"])
+            self.later(at + self.mins(10, 60), self.returned, case_id, cat, case["dept_id"])
             return
         self.act(at, case_id, "sign", actor)
-        self.later(self.dept_time(case_id, at, self.rng.uniform(5, 60)), self.start, case_id)
+        start = self.dept_time(case_id, case["dispatched_at"], self.plans[case_id].start)
+        self.later(max(start, at + timedelta(minutes=1)), self.start, case_id)
 
     def returned(self, at, case_id, cat, old_dept) -> None:
         self.act(at, case_id, "approve_return", self.w.actor("dispatcher", self.rng))
-        self.later(at + self.mins(5, 60), self.dispatch, case_id, cat, old_dept)
+        self.later(self.center_time(case_id, at, "dispatch"), self.dispatch, case_id, cat, old_dept)
 
     def start(self, at, case_id) -> None:
-        case = self.state(case_id)
+        case, plan = self.state(case_id), self.plans[case_id]
         actor = self.w.dept(case["dept_id"])
         self.act(at, case_id, "start", actor)
-        limit = self.b.ref.limit(case, "handle")
-        roll = self.rng.random()
-        if roll < 0.025:
-            self.later(self.dept_time(case_id, at, limit * 0.3), self.park, case_id, actor)
+        left = max(self.b.ref.limit(case, "handle") - plan.start, 2)      # minutes until the deadline
+        if plan.park:
+            self.later(self.dept_time(case_id, at, left * 0.3), self.park, case_id, actor)
             return
-        if roll < 0.09:
-            self.later(self.dept_time(case_id, at, limit * 0.5), self.postpone, case_id, actor, limit)
-        late = self.rng.random() < 0.17
-        share = self.rng.uniform(1.05, 2.0) if late else self.rng.uniform(0.1, 0.9)
-        due = max(self.dept_time(case_id, case["dispatched_at"], limit * share), at + self.mins(5, 30))
+        if plan.postpone:
+            self.later(self.dept_time(case_id, at, left * 0.5), self.postpone, case_id, actor)
+        due = self.dept_time(case_id, case["dispatched_at"], plan.feedback)
         if self.rng.random() < 0.3:
             self.later(at + (due - at) * 0.5, self.act, case_id, "progress", actor, note="已安排人员处置")
+        if plan.late and self.rng.random() < 0.6:        # 督办 once the deadline has passed
+            who = self.w.actor("leader" if self.rng.random() < 0.4 else "dispatcher", self.rng)
+            overdue = self.dept_time(case_id, case["handle_deadline_at"], self.rng.uniform(10, 240))
+            self.later(overdue, self.supervise, case_id, who)
         self.later(due, self.feedback, case_id)
 
     def park(self, at, case_id, actor) -> None:
         self.act(at, case_id, "request_park", actor, reason="需列入年度改造计划，暂不具备处置条件")
-        self.later(at + self.mins(30, 240), self.act, case_id, "approve_park", self.w.actor("dispatcher", self.rng))
+        approved = at + self.mins(30, 240)
+        self.later(approved, self.act, case_id, "approve_park", self.w.actor("dispatcher", self.rng))
+        if self.pace.unpark():
+            self.later(approved + timedelta(days=self.rng.uniform(1, 8)), self.unpark, case_id)
 
-    def postpone(self, at, case_id, actor, limit) -> None:
+    def unpark(self, at, case_id) -> None:
+        self.act(at, case_id, "unpark", self.w.actor("dispatcher", self.rng), note="具备处置条件，重新派遣")
+        self.later(self.center_time(case_id, at, "dispatch"), self.dispatch, case_id, self._category_of(case_id))
+
+    def postpone(self, at, case_id, actor) -> None:
         if self.state(case_id)["state"] != "handling":
             return
-        self.act(at, case_id, "request_postpone", actor, reason="需协调物资，申请延期", extra_minutes=int(limit))
-        self.later(at + self.mins(10, 120), self.decide_postpone, case_id, self.rng.random() < 0.8)
+        extra = self.b.ref.limit(self.state(case_id), "handle")
+        self.act(at, case_id, "request_postpone", actor, reason="需协调物资，申请延期", extra_minutes=int(extra))
+        self.later(at + self.mins(5, 45), self.decide_postpone, case_id, self.rng.random() < POSTPONE_GRANTED)
 
     def decide_postpone(self, at, case_id, approve: bool) -> None:
         pending = [r for r in self.b.states[case_id].requests if r["kind"] == "postpone"]
@@ -338,28 +306,33 @@ class Simulation:
             self.act(at, case_id, "whistle_result", self.w.dept(lead["dept_id"]), whistle_id=w["id"],
                      dept_id=lead["dept_id"], note="处置完毕")
         self.act(at, case_id, "feedback", actor, note="已处置完毕", photos=[f"/photos/{case['code']}.jpg"])
-        self.later(at + self.backlog(5, 60), self.check, case_id)
+        self.later(self.check_time(case_id, at, 0.08, 0.6), self.check, case_id)
 
     # --- check and close ------------------------------------------------------------------------------
+    def check_time(self, case_id: int, at: datetime, lo: float, hi: float) -> datetime:
+        """核查 runs on the case's clock too: grid workers check working-time cases in working hours."""
+        return self.dept_time(case_id, at, self.pace.center(self.b.ref.limit(self.state(case_id), "check"), lo, hi))
+
     def check(self, at, case_id) -> None:
+        """The grid worker verifies on site within the hour, then the dispatcher closes or sends it back."""
         self.act(at, case_id, "check", self.w.actor("operator", self.rng))
-        grid = self.state(case_id)["grid_id"]
-        workers = self.w.workers.get(grid)
-        passed = self.rng.random() > 0.05
+        workers = self.w.workers.get(self.state(case_id)["grid_id"])
+        passed = self.rng.random() >= REWORK
+        verified = self.check_time(case_id, at, 0.15, 0.6)
         if workers:
-            self.later(at + self.mins(10, 90), self.act, case_id, "verify", self.rng.choice(workers),
-                       passed=passed, note="现场核查")
-        self.later(at + self.mins(95, 150) + self.backlog(0, 30), self.close if passed else self.rework, case_id)
+            self.later(verified, self.act, case_id, "verify", self.rng.choice(workers), passed=passed,
+                       note="现场核查")
+        self.later(self.check_time(case_id, verified, 0.05, 0.3), self.close if passed else self.rework, case_id)
 
     def rework(self, at, case_id) -> None:
         self.act(at, case_id, "rework", self.w.actor("dispatcher", self.rng), reason="现场核查未通过")
-        case = self.state(case_id)
-        self.later(self.dept_time(case_id, at, self.b.ref.limit(case, "handle") * self.rng.uniform(0.2, 1.2)),
-                   self.feedback, case_id)
+        limit = self.b.ref.limit(self.state(case_id), "handle")
+        self.later(self.dept_time(case_id, at, self.pace.rework(limit)), self.feedback, case_id)
 
     def close(self, at, case_id) -> None:
+        late = self.b.states[case_id].dept_late
         self.act(at, case_id, "close", self.w.actor("dispatcher", self.rng),
-                 satisfaction=_pick(self.rng, SATISFACTION), special=self.rng.random() < 0.02)
+                 satisfaction=self.pace.satisfaction(late), special=self.rng.random() < 0.02)
 
 
 def _arrivals(rng: random.Random, start: datetime, end: datetime) -> list[datetime]:

@@ -59,8 +59,9 @@ per AS (
 ),
 facts AS (
   SELECT c.dept_id, c.grid_id, c.street_code, c.staff_id, p.*,
-    (c.handle_deadline_at >= :start AND c.handle_deadline_at < :end
-      AND c.state NOT IN ('rejected', 'cancelled') AND NOT p.parked) AS due,
+    (c.handle_deadline_at IS NOT NULL AND c.state NOT IN ('rejected', 'cancelled') AND NOT p.parked
+      AND (c.handle_deadline_at >= :start AND c.handle_deadline_at < :end
+           OR c.closed_at >= :start AND c.closed_at < :end)) AS due,
     (c.closed_at < :end) AS is_closed,
     (c.closed_at >= :start AND c.closed_at < :end) AS closed_in_range,
     c.satisfaction
@@ -124,7 +125,8 @@ def grade(score: float | None) -> str | None:
 
 
 def finish_row(raw: dict, weights: dict | None = None) -> dict:
-    """Counts to rates, averages, composite score (configured weights) and grade."""
+    """Counts to rates, averages, composite score (configured weights) and grade. A unit with nothing due to
+    close in the period gets no score and no grade: its other rates alone would rank it first on nothing."""
     r = {k: int(raw.get(k) or 0) for k in COUNTS}
     r.update(dim=raw["dim"], key=raw["key"])
     r["file_rate"] = _rate(r["filed"], r["accepted"])
@@ -143,7 +145,7 @@ def finish_row(raw: dict, weights: dict | None = None) -> dict:
     weights = weights if weights is not None else settings.assessment_weights()
     used = {k: v for k, v in parts.items() if v is not None and weights.get(k)}
     total = sum(weights[k] for k in used)
-    r["score"] = round(sum(weights[k] * v for k, v in used.items()) / total, 2) if total else None
+    r["score"] = round(sum(weights[k] * v for k, v in used.items()) / total, 2) if total and r["due"] else None
     r["grade"] = grade(r["score"])
     return r
 
@@ -181,8 +183,11 @@ def assess_many(db: Engine | Connection, start: datetime, end: datetime, bys=("d
 
 def assess(db: Engine | Connection, start: datetime, end: datetime, by: str = "dept") -> list[dict]:
     """Assessment for [start, end) per dept / grid / street / staff (or "all"), best score first. Each row:
-    dim, key (the id or code as text; None = cases without one), the counts 受理 accepted, 立案 filed, 应结案 due,
-    结案 closed, 按期 closed_ontime, ..., the rates in percent (close_rate = closed / due, ontime_close_rate =
-    closed_ontime / due, rework_rate = reworks / feedbacks, dispatch_ontime_rate, checkin_ontime_rate, ...),
-    avg_handle_hours, satisfaction, score and grade (A-E)."""
+    dim, key (the id or code as text; None = cases without one), the counts 受理 accepted, 立案 filed, 应结案 due
+    (dispatched cases whose handling deadline falls in the period or that were closed in it; parked, rejected and
+    cancelled ones left out), 结案 closed, 按期 closed_ontime (no department step ended past its deadline, which
+    postponements move), ..., the rates in percent (close_rate = closed / due, ontime_close_rate =
+    closed_ontime / due, rework_rate = reworks / feedbacks, dispatch_ontime_rate, checkin_ontime_rate, ...;
+    None when the denominator is 0), avg_handle_hours, satisfaction, score and grade (A-E; None when nothing
+    was due)."""
     return assess_many(db, start, end, [by])[by]
