@@ -1,0 +1,1 @@
+"""The secured MQTT edge: Mosquitto password and ACL files generated from the registered devices."""
