@@ -116,11 +116,13 @@ def kpis(engine: Engine, day_start: datetime, day_end: datetime) -> dict:
             select(cases.c.source, func.count().label("n"))
             .where(cases.c.reported_at >= day_start, cases.c.reported_at < day_end, cases.c.merged_into_id.is_(None))
             .group_by(cases.c.source))}
+        # Every count needs an active or parked state: reading only those rows (index on state) gives the same
+        # counts without scanning the year of closed cases.
         row = c.execute(select(
             func.count().filter(_active()).label("open"),
             func.count().filter(_overdue()).label("overdue"),
             func.count().filter(cases.c.state == "parked").label("parked"),
-        )).mappings().one()
+        ).where(cases.c.state.in_(ACTIVE_STATES + ("parked",)))).mappings().one()
         whistles_open = c.execute(select(func.count()).where(whistles.c.state == "open")).scalar_one()
     return {"intake_by_source": by_source, "intake": sum(by_source.values()), "open": row["open"],
             "overdue": row["overdue"], "parked": row["parked"], "whistles_open": whistles_open}

@@ -580,3 +580,14 @@ ingest_counters = Table(
     Column("detail", JSONB),
     Index(None, "worker", "at"),
 )
+
+# --- dashboard: indexes for the pages' queries (migration 0004) ------------------------------------------
+# The wall's data age reads the newest row of each source; the case page lists the cases merged into one;
+# the admin page sums the ingest counters of the last minutes; a department's desk counts its cases dispatched or
+# closed since a date.
+Index("ix_cases_created_at", cases.c.created_at)
+Index("ix_cases_dept_id_dispatched_at", cases.c.dept_id, cases.c.dispatched_at)
+Index("ix_cases_dept_id_closed_at", cases.c.dept_id, cases.c.closed_at)
+Index("ix_alerts_received_at", alerts.c.received_at)
+Index("ix_cases_merged_into_id", cases.c.merged_into_id, postgresql_where=cases.c.merged_into_id.isnot(None))
+Index("ix_ingest_counters_at", ingest_counters.c.at)
