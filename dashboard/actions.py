@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import insert
 
 import db.workflow as wf
-from dashboard import cached_cases as cc, queries_admin as qa
+from dashboard import cached, cached_cases as cc, queries_admin as qa
 from db import importers, labels
 from db.config import DATA_DIR, ROOT
 from db.engine import get_engine
@@ -39,12 +39,14 @@ def actor_of(user: dict) -> wf.Actor:
 
 
 def clear_case_caches() -> None:
-    for fn in cc.CASE_CACHES:
+    """After a case write: the action pages' caches and the wall's counts, points and whistles."""
+    for fn in cc.CASE_CACHES + cached.WALL_CASE_CACHES:
         fn.clear()
 
 
 def clear_admin_caches() -> None:
-    for fn in cc.ADMIN_CACHES:
+    """After an import or an admin edit: reference tables, grid assets, staff lists and the engine's caches."""
+    for fn in cc.ADMIN_CACHES + cached.REFERENCE_CACHES:
         fn.clear()
     wf.invalidate_caches()      # the engine caches departments, categories and calendars too
 

@@ -149,3 +149,10 @@ def trend(url: str, last: date, days: int) -> list[dict]:
 @st.cache_data(ttl=SLOW_TTL, **CACHE)
 def cases_by_grid(url: str, first: date, last: date) -> dict[int, int]:
     return queries_daily.cases_by_grid(_engine(url), first, last)
+
+
+# What a write from the action pages changes on the wall (dashboard/actions.py clears these with the case caches):
+# ten walls would otherwise show the old counts for up to a refresh interval after a dispatcher's click.
+WALL_CASE_CACHES = (wall_kpis, grid_counts, case_points, whistles, ontime_rate)
+# Reference data an import or an admin edit changes: grid shapes (the static GeoJSON), names, staff and their grids.
+REFERENCE_CACHES = (district, grid_assets, grid_list, own_grids, workers)
