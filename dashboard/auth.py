@@ -1,4 +1,4 @@
-"""Sign-in glue for Streamlit: the session's user, idle timeout, page guards, sign-in form, sign-out, the wall's long-lived link."""
+"""Sign-in glue for Streamlit: the session's user, idle timeout, page guards, sign-in form, optional single sign-on, sign-out, the wall's long-lived link."""
 from __future__ import annotations
 
 import base64
@@ -8,6 +8,7 @@ import math
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -29,6 +30,7 @@ ACCOUNT_CHECK_TTL_S = 15              # deactivation, role or password changes e
 STAFF_PHONE_ROLES = frozenset({"operator", "dispatcher", "admin"})
 
 _USER, _ACTIVE, _NOTICE = "auth_user", "auth_last_active", "auth_notice"
+_SSO_REFUSED = "auth_sso_refused"           # the provider identity already refused in this session (audited once)
 TOAST = "auth_toast"                        # one message shown once after signing in
 REQUESTED_PAGE = "auth_requested_page"      # URL path an anonymous visitor opened (set by app.py)
 LOGIN_SCRIPT = "pages/login.py"
@@ -79,6 +81,9 @@ def sign_out(reason: str = "user", notice: str | None = None) -> None:
     if user:
         with get_engine(database_url()).begin() as conn:
             accounts.record(conn, "logout", user["id"], user["username"], client(), {"reason": reason})
+    if _sso_signed_in():
+        # Otherwise the provider's cookie would sign the same person in again on the next run.
+        st.logout()
 
 
 def current_user(touch: bool = False) -> dict | None:
@@ -88,14 +93,18 @@ def current_user(touch: bool = False) -> dict | None:
     """
     user = st.session_state.get(_USER)
     if user is None:
-        user = _restore_from_token()
+        user = _restore_from_token() or _restore_from_sso()
         if user is None:
             return None
     if user["role"] not in LONG_LIVED_ROLES and time.time() - st.session_state.get(_ACTIVE, 0) > idle_limit_s():
         sign_out("timeout", A["expired"])
         return None
-    if not _same_account(user, _account(database_url(), user["id"])):
+    account = _account(database_url(), user["id"])
+    if not _same_account(user, account):
         sign_out("account_changed", A["account_changed"])
+        return None
+    if accounts.demo_refused(account):          # GRID_PRODUCTION set while a demo session was open
+        sign_out("demo_refused", A["demo_refused"])
         return None
     if touch:
         st.session_state[_ACTIVE] = time.time()
@@ -136,6 +145,7 @@ def sign_in_form() -> None:
         username = st.text_input(A["username"], max_chars=64)
         password = st.text_input(A["password"], type="password", max_chars=128)
         submitted = st.form_submit_button(A["submit"], type="primary", width="stretch")
+    sso_button()
     if not submitted:
         return
     if not username.strip() or not password:
@@ -146,6 +156,8 @@ def sign_in_form() -> None:
     if result.ok:
         start_session(result.user)
         _land(result.user["role"])
+    elif result.reason == "demo_refused":
+        st.error(A["demo_refused"])
     elif result.reason == "locked":
         left = (result.locked_until - datetime.now(timezone.utc)).total_seconds()
         st.error(A["locked"].format(minutes=max(1, math.ceil(left / 60))))
@@ -171,6 +183,57 @@ def account_box(user: dict) -> None:
     if st.button(A["sign_out"], key="sign_out", width="stretch"):
         sign_out()
         st.rerun()
+
+
+# --- optional single sign-on (Streamlit's OIDC: st.login / st.user) ----------------------------------------
+
+def sso_provider() -> str | None | bool:
+    """False without an [auth] section naming an OIDC provider in secrets.toml; else the provider for st.login
+    (None for settings directly under [auth], else the name of the first [auth.<name>] table)."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return False
+        section = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError, ValueError):
+        return False
+    if not isinstance(section, Mapping):
+        return False
+    if "server_metadata_url" in section:
+        return None
+    return next((name for name, v in section.items() if isinstance(v, Mapping) and "server_metadata_url" in v),
+                False)
+
+
+def sso_button() -> None:
+    """The 单点登录 button under the form, only when single sign-on is configured."""
+    provider = sso_provider()
+    if provider is False:
+        return
+    refused = st.session_state.get(_SSO_REFUSED)
+    if refused:
+        st.error(A[refused[0]].format(name=refused[1]))
+    if st.button(A["sso"], key="sso_sign_in", width="stretch"):
+        st.session_state.pop(_SSO_REFUSED, None)
+        st.login(provider)
+
+
+def _sso_signed_in() -> bool:
+    return sso_provider() is not False and bool(st.user.get("is_logged_in"))
+
+
+def _restore_from_sso() -> dict | None:
+    """The provider vouched for a person: sign in the built-in account of the same login name, if any."""
+    if not _sso_signed_in() or _SSO_REFUSED in st.session_state:
+        return None
+    names = [str(st.user.get(k) or "") for k in ("preferred_username", "email")]
+    with get_engine(database_url()).begin() as conn:
+        result = accounts.sso_sign_in(conn, names, client())
+    if not result.ok:
+        reason = "demo_refused" if result.reason == "demo_refused" else "sso_unknown"
+        st.session_state[_SSO_REFUSED] = (reason, next((n for n in names if n), ""))
+        return None
+    start_session(result.user)
+    return st.session_state[_USER]
 
 
 # --- the wall's long-lived link -----------------------------------------------------------------------
@@ -218,7 +281,8 @@ def verify_wall_token(token: str, account_of) -> dict | None:
     if not 0 <= time.time() - at <= WALL_TOKEN_DAYS * 86400:
         return None
     account = account_of(uid)
-    if account is None or not account["active"] or account["role"] not in LONG_LIVED_ROLES:
+    if account is None or not account["active"] or account["role"] not in LONG_LIVED_ROLES \
+            or accounts.demo_refused(account):
         return None
     expected = _sign(f"{uid}.{at}.{account['credential_tag']}")
     return account if hmac.compare_digest(expected, signature) else None

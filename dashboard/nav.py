@@ -37,6 +37,9 @@ PAGES: list[PageEntry] = [
     PageEntry("desk", "pages/desk.py", "work", DESK | {"leader", "department"}, "department"),
     PageEntry("case", "pages/case.py", "work", DESK | {"leader", "department"}, "case-detail"),
     PageEntry("admin", "pages/admin.py", "admin", frozenset({"admin"}), "settings"),
+    PageEntry("audit", "pages/audit.py", "admin", frozenset({"admin", "leader"}), "audit-log"),
+    # Grid workers report from their terminals; on the web they only follow their own cases (read only).
+    PageEntry("mine", "pages/mine.py", "work", frozenset({"grid_worker"}), "my-cases"),
 ]
 
 

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
+from db.config import settings
 from db.schema import audit_log, users
 
 _hasher = PasswordHasher()
@@ -80,7 +81,7 @@ def _dummy_hash() -> str:
     return _hasher.hash(new_password())
 
 
-_SESSION_FIELDS = ("id", "username", "display_name", "role", "dept_id", "staff_id", "active")
+_SESSION_FIELDS = ("id", "username", "display_name", "role", "dept_id", "staff_id", "active", "is_demo")
 
 
 def _session_view(row) -> dict:
@@ -92,7 +93,8 @@ def _session_view(row) -> dict:
 
 @dataclass(frozen=True)
 class SignInResult:
-    """Outcome of authenticate(): ok with the user's row, or the reason ('bad_credentials' or 'locked')."""
+    """Outcome of authenticate(): ok with the user's row, or the reason ('bad_credentials', 'locked',
+    'demo_refused', or for single sign-on 'unknown_user')."""
     ok: bool
     user: dict | None = None
     reason: str | None = None
@@ -106,9 +108,19 @@ def _audit(conn: Connection, action: str, username: str, user_id: int | None, cl
                                           client=client))
 
 
+def demo_refused(account: dict | None, production: bool | None = None) -> bool:
+    """True for a demo account while GRID_PRODUCTION is set: their passwords were printed by ./start.sh."""
+    production = settings().production if production is None else production
+    return bool(production and account is not None and account.get("is_demo"))
+
+
 def authenticate(conn: Connection, username: str, password: str, client: str | None = None,
-                 max_failures: int = MAX_FAILURES, lock_minutes: int = LOCK_MINUTES) -> SignInResult:
-    """Check a password with lockout; writes audit_log 'login' / 'login_failed'. Run inside a transaction."""
+                 max_failures: int = MAX_FAILURES, lock_minutes: int = LOCK_MINUTES,
+                 production: bool | None = None) -> SignInResult:
+    """Check a password with lockout; writes audit_log 'login' / 'login_failed'. Run inside a transaction.
+
+    production (default: GRID_PRODUCTION) refuses demo accounts before their password is even looked at.
+    """
     username = (username or "").strip()
     row = conn.execute(select(users).where(users.c.username == username).with_for_update()).mappings().first()
     now = conn.execute(select(func.now())).scalar_one()
@@ -117,6 +129,11 @@ def authenticate(conn: Connection, username: str, password: str, client: str | N
         _audit(conn, "login_failed", username, row["id"] if row else None, client,
                {"reason": "unknown_user" if row is None else "inactive"})
         return SignInResult(False, reason="bad_credentials")
+    if demo_refused(row, production):
+        # Demo account names are public (the README lists them), so saying why leaks nothing.
+        verify_password(_dummy_hash(), password)
+        _audit(conn, "login_failed", username, row["id"], client, {"reason": "demo_refused"})
+        return SignInResult(False, reason="demo_refused")
     if row["locked_until"] is not None and row["locked_until"] > now:
         _audit(conn, "login_failed", username, row["id"], client, {"reason": "locked"})
         return SignInResult(False, reason="locked", locked_until=row["locked_until"])
@@ -146,3 +163,23 @@ def record(conn: Connection, action: str, user_id: int, username: str, client: s
            detail: dict | None = None) -> None:
     """An audit_log row about an account (e.g. 'logout', or 'login' through the wall's long-lived link)."""
     _audit(conn, action, username, user_id, client, detail)
+
+
+def sso_sign_in(conn: Connection, names: list[str], client: str | None = None,
+                production: bool | None = None) -> SignInResult:
+    """Single sign-on: the identity provider vouched for these names (preferred_username, email); the first
+    that is a built-in account's login name is the one signed in, and only if active. Roles live here, not at
+    the provider, so an unknown name is refused. Writes 'login' / 'login_failed' with via=sso."""
+    names = [n.strip() for n in names if n and n.strip()]
+    rows = conn.execute(select(users).where(users.c.username.in_(names))).mappings().all() if names else []
+    row = min(rows, key=lambda r: names.index(r["username"]), default=None)
+    name = row["username"] if row else (names[0] if names else "")
+    if row is None or not row["active"]:
+        _audit(conn, "login_failed", name, row["id"] if row else None, client,
+               {"via": "sso", "reason": "unknown_user" if row is None else "inactive"})
+        return SignInResult(False, reason="unknown_user")
+    if demo_refused(row, production):
+        _audit(conn, "login_failed", name, row["id"], client, {"via": "sso", "reason": "demo_refused"})
+        return SignInResult(False, reason="demo_refused")
+    _audit(conn, "login", name, row["id"], client, {"via": "sso"})
+    return SignInResult(True, user=_session_view(row))

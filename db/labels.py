@@ -415,6 +415,7 @@ LAUNCHER = {
 PAGE_TITLE = {
     "login": "登录", "wall": "指挥大屏", "positions": "人员定位", "daily": "每日态势", "no_pages": "无可用页面",
     "queue": "案件队列", "case": "案件详情", "desk": "部门工作台", "admin": "基础数据",
+    "mine": "我的案件", "audit": "审计日志",
 }
 NAV_SECTION = {"overview": "态势总览", "work": "业务办理", "admin": "系统管理"}
 APP = {
@@ -433,6 +434,26 @@ AUTH = {
     "need_sign_in": "请先登录。",
     "forbidden": "您的角色（{role}）无权访问此页面。",
     "wall_link": "大屏长期登录链接已写入地址栏，请将本页加入收藏；修改大屏账户密码后链接立即失效。",
+    "demo_refused": "生产环境已禁用演示账户，请使用正式账户登录。",
+    "sso": "单点登录", "sso_unknown": "单点登录账户「{name}」在本系统中没有对应的账户，请联系管理员开通。",
+}
+# Audit log viewer (pages/audit.py) and 我的案件 (pages/mine.py).
+AUDIT = {
+    "title": "审计日志", "period": "时间范围", "actor": "操作人（用户名）", "kinds": "操作类型", "text": "对象/内容包含",
+    "page_size": "每页条数", "page": "页码", "none": "没有符合条件的审计记录。",
+    "shown": "第 {page} 页，共 {total} 条（按时间倒序）",
+    "col_at": "时间", "col_user": "操作人", "col_action": "操作", "col_kind": "对象类型", "col_target": "对象",
+    "col_detail": "详情", "col_client": "来源地址",
+}
+AUDIT_KIND = {   # filter choices: exact actions, or a prefix ending in "." for a family of actions
+    "login": "登录", "login_failed": "登录失败", "logout": "退出登录", "case.": "案件操作", "import": "数据导入",
+    "export": "导出", "admin.": "基础数据修改",
+}
+MINE = {
+    "title": "我的案件", "open_only": "只看未办结", "none": "暂无与您相关的案件。",
+    "caption": "您上报的案件，以及您负责网格内的案件（只读，最多显示 {n} 条）。",
+    "col_code": "案件编号", "col_title": "标题", "col_state": "环节", "col_deadline": "当前环节时限",
+    "col_reported": "上报时间", "col_grid": "网格", "col_why": "关联", "why_reported": "本人上报", "why_grid": "负责网格",
 }
 KIOSK = {
     "bad_param": "地址参数 {name}={value} 无效：{reason}，已按默认值 {default} 显示。",

@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, cached, charts, clock, daily_report, maps, static_geo
+from dashboard import audit_view, auth, cached, charts, clock, daily_report, maps, static_geo
 from db import labels
 
 D = labels.DAILY
-auth.require("daily")
+user = auth.require("daily")
 url = cached.db_url()
 today = clock.today()
 st.title(D["title"])
@@ -20,10 +20,18 @@ ranked = cached.rankings(url, first, last, daily_report.RANK_BYS)
 trend = cached.trend(url, today, 30)
 export = (district, first, last, summary, ranked, trend)
 stamp = f"{first:%Y%m%d}-{last:%Y%m%d}"
-xlsx_col.download_button(D["export_xlsx"], lambda: daily_report.to_xlsx(*export, clock.now()),
+ranked_rows = sum(len(rows) for rows in ranked.values())
+
+
+def audited(kind: str, make):
+    """The report leaves the system when downloaded: the export is audited like the queue's."""
+    return audit_view.audited_download(url, user, f"daily.{kind}", ranked_rows, lambda: make(*export, clock.now()))
+
+
+xlsx_col.download_button(D["export_xlsx"], audited("xlsx", daily_report.to_xlsx),
                          file_name=f"daily-{stamp}.xlsx", icon=":material/table_view:", width="stretch",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-html_col.download_button(D["export_html"], lambda: daily_report.to_html(*export, clock.now()),
+html_col.download_button(D["export_html"], audited("html", daily_report.to_html),
                          file_name=f"daily-{stamp}.html", mime="text/html", icon=":material/print:",
                          width="stretch")
 st.caption(D["period_label"].format(start=first.isoformat(), end=last.isoformat()))
