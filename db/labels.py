@@ -224,6 +224,7 @@ INGEST_REASON = {
     "bad_json_at": "JSON 格式错误（第 {line} 行第 {col} 列附近）",
     "json_constant": "JSON 格式错误：{value} 不是合法的 JSON 数值",
     "json_too_deep": "JSON 嵌套层数过多",
+    "json_big_number": "JSON 格式错误：数字位数过多",
     "not_object": "JSON 顶层应为对象 {…}",
     "missing": "缺少字段 {field}",
     "wrong_type": "字段 {field} 类型错误，应为{expected}",
@@ -238,6 +239,7 @@ INGEST_REASON = {
     "ts_no_zone": "时间字段 {field} 缺少时区偏移：{value}（例：2025-05-01T08:30:00+08:00）",
     "ts_past": "时间字段 {field} 早于 2000 年：{ts}",
     "ts_future": "时间字段 {field} 超前当前时间约 {minutes} 分钟：{ts}（设备时钟错误？）",
+    "ts_range": "时间字段 {field} 超出可处理的范围：{value}",
     "lonlat_pair": "经度 lon 和纬度 lat 必须同时提供",
     "nul_char": "消息含有空字符（\\u0000），数据库无法保存",
     "owntracks_schema": "不符合 OwnTracks 消息格式：{detail}",
@@ -258,6 +260,7 @@ INGEST_REASON = {
 }
 INGEST_JSON_TYPE = {"number": "数字", "integer": "整数", "string": "字符串", "boolean": "布尔值（true/false）",
                     "array": "数组", "object": "对象", "null": "null"}
+INGEST_TYPE_OR = "或"     # "应为字符串或整数"
 INGEST_BOUND = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}
 UNREGISTERED_KIND = {"camera": "摄像头", "staff": "人员", "device": "终端/外部设备", "alert_type": "告警类型",
                      "category": "案件类别", "department": "部门", "grid": "网格"}

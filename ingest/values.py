@@ -19,8 +19,12 @@ _JSON_AT = re.compile(r"line (\d+) column (\d+)")
 _EXPECTED = {
     "float_type": "number", "int_type": "integer", "int_from_float": "integer", "string_type": "string",
     "bool_type": "boolean", "list_type": "array", "dict_type": "object", "model_type": "object",
-    "datetime_type": "string",
+    "datetime_type": "string", "float_parsing": "number", "int_parsing": "integer", "int_parsing_size": "integer",
+    "bool_parsing": "boolean",
 }
+# Where pydantic names a union branch or a wrapper in an error location (not a field of the message).
+_BRANCH = re.compile(r"^(str|int|float|bool|list\[.*|(constrained|function|lax|strict|json-or-python|nullable|"
+                     r"tagged-union|chain|default)[-\[].*)$")
 
 
 def _reject_constant(name: str) -> Any:
@@ -47,21 +51,29 @@ def json_object(payload: bytes) -> dict:
         raise Invalid(R["bad_json"].format(detail=exc.msg, line=exc.lineno, col=exc.colno)) from None
     except RecursionError:
         raise Invalid(R["json_too_deep"]) from None
+    except ValueError:   # an integer of more than sys.get_int_max_str_digits() digits
+        raise Invalid(R["json_big_number"]) from None
     if not isinstance(value, dict):
         raise Invalid(R["not_object"])
     return value
 
 
 def reason_of(exc: ValidationError) -> str:
-    """One Chinese sentence per faulty field (union branches folded into one)."""
-    seen: dict[str, str] = {}
+    """One Chinese sentence per faulty field. The branches of a union (`id`: string or integer) fold into one:
+    a value of neither type is "应为字符串或整数"; a value of the right type but out of bounds says so."""
+    fields: dict[str, list[dict]] = {}
     for err in exc.errors(include_url=False):
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in ("str", "int", "float", "bool"))]
-        name = ".".join(str(p) for p in loc) or "-"
-        if name in seen:
-            continue
-        seen[name] = _one_reason(name, err)
-    return "；".join(seen.values())
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and _BRANCH.match(p))]
+        fields.setdefault(".".join(str(p) for p in loc) or "-", []).append(err)
+    return "；".join(_field_reason(name, errs) for name, errs in fields.items())
+
+
+def _field_reason(name: str, errs: list[dict]) -> str:
+    if len(errs) > 1 and all(e["type"] in _EXPECTED for e in errs):
+        names = dict.fromkeys(labels.INGEST_JSON_TYPE[_EXPECTED[e["type"]]] for e in errs)
+        return R["wrong_type"].format(field=name, expected=labels.INGEST_TYPE_OR.join(names))
+    err = next((e for e in errs if e["type"] not in _EXPECTED), errs[0])
+    return _one_reason(name, err)
 
 
 def _one_reason(name: str, err: dict) -> str:
@@ -117,12 +129,25 @@ def validate(model: type[BaseModel], data: dict) -> Any:
 
 
 def check_ts(dt: datetime, now: datetime, max_future_s: int, field: str = "ts") -> datetime:
+    """The aware time in UTC, or Invalid when before 2000 or too far ahead of `now`."""
+    try:
+        dt = dt.astimezone(UTC)
+    except OverflowError:   # e.g. 9999-12-31T23:59:59-14:00 or 0001-01-01T00:00:00+08:00
+        raise Invalid(R["ts_range"].format(field=field, value=dt.isoformat()[:40])) from None
     if dt < EARLIEST:
         raise Invalid(R["ts_past"].format(field=field, ts=dt.isoformat()))
     if dt > now + timedelta(seconds=max_future_s):
         minutes = int((dt - now).total_seconds() // 60)
         raise Invalid(R["ts_future"].format(field=field, ts=dt.isoformat(), minutes=minutes))
     return dt
+
+
+def from_epoch(value: float, field: str) -> datetime:
+    """Unix seconds as an aware UTC time, or Invalid when no date can hold them."""
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Invalid(R["ts_range"].format(field=field, value=str(value)[:40])) from None
 
 
 def lonlat_pair(lon: float | None, lat: float | None) -> None:

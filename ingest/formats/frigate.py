@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, field_validator
 from ingest.formats.common import Context, Lenient, digest
 from ingest.formats.grid import attach_alert
 from ingest.message import Incoming, Parsed
-from ingest.values import UTC, check_ts, iso, json_object, validate
+from ingest.values import check_ts, from_epoch, iso, json_object, validate
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -24,7 +24,7 @@ class FrigateObject(Lenient):
     top_score: Annotated[float, Field(ge=0, le=1)] | None = None
     false_positive: bool = False
     has_snapshot: bool = False
-    sub_label: Any = None
+    sub_label: Any = Field(None, validate_default=True)     # absent before Frigate 0.11: (None, None)
     current_zones: list[str] = []
     entered_zones: list[str] = []
 
@@ -51,7 +51,7 @@ class FrigateEvent(Lenient):
 def _time(value: float | None, ctx: Context, field: str) -> datetime | None:
     if value is None:
         return None
-    return check_ts(datetime.fromtimestamp(value, tz=UTC), ctx.now, ctx.settings.max_future_s, field)
+    return check_ts(from_epoch(value, field), ctx.now, ctx.settings.max_future_s, field)
 
 
 def parse(msg: Incoming, ctx: Context) -> Parsed:

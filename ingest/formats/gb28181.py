@@ -10,7 +10,7 @@ from db import labels
 from ingest.formats.common import Context, R, topic_ref
 from ingest.formats.grid import attach_alert
 from ingest.message import Incoming, Invalid, Parsed
-from ingest.values import UTC, check_ts, iso
+from ingest.values import check_ts, iso
 
 L = labels.INGEST_GB28181
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -19,6 +19,7 @@ STRIP_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "euc-cn", "x-gbk"}
 # Mainland China with a margin: devices send 0/0 or vendor placeholders when they have no fix.
 CHINA = (73.0, 3.0, 136.0, 54.0)
+ASCII_INT = re.compile(r"[0-9]{1,12}")
 
 
 def decode(payload: bytes) -> tuple[str, str]:
@@ -57,7 +58,9 @@ def _int(root: ET.Element, path: str, lo: int, hi: int, required: bool = True) -
         if required:
             raise Invalid(R["missing"].format(field=path))
         return None
-    if not value.isdigit() or not lo <= int(value) <= hi:
+    # ASCII digits only, and few of them: str.isdigit() admits "²" (int() refuses it) and 5,000-digit numbers
+    # exceed int()'s digit limit.
+    if not ASCII_INT.fullmatch(value) or not lo <= int(value) <= hi:
         raise Invalid(R["gb_range"].format(field=path, value=value[:20], lo=lo, hi=hi))
     return int(value)
 
@@ -72,7 +75,7 @@ def _alarm_time(root: ET.Element, ctx: Context) -> tuple[datetime, str]:
         raise Invalid(R["ts_bad"].format(field="AlarmTime", value=value[:40])) from None
     # The standard's AlarmTime is local time without a zone: read it as Beijing time.
     aware = local.replace(tzinfo=LOCAL) if local.tzinfo is None else local
-    return check_ts(aware.astimezone(UTC), ctx.now, ctx.settings.max_future_s, "AlarmTime"), value
+    return check_ts(aware, ctx.now, ctx.settings.max_future_s, "AlarmTime"), value
 
 
 def _position(root: ET.Element) -> tuple[float | None, float | None, bool]:

@@ -26,7 +26,7 @@ from ingest.formats.common import (
     topic_ref,
 )
 from ingest.message import Incoming, Invalid, Parsed
-from ingest.values import UTC, check_ts, iso, lonlat_pair, validate_json
+from ingest.values import check_ts, iso, lonlat_pair, validate_json
 
 ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -100,7 +100,7 @@ class Feedback(Strict):
 
 
 def _ts(value: datetime, ctx: Context) -> datetime:
-    return check_ts(value.astimezone(UTC), ctx.now, ctx.settings.max_future_s)
+    return check_ts(value, ctx.now, ctx.settings.max_future_s)
 
 
 def _num(value: float | int | None) -> str:

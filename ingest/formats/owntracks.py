@@ -14,7 +14,7 @@ from pydantic import Field
 from db import labels
 from ingest.formats.common import Context, Lat, Lenient, Lon, R, digest, topic_ref
 from ingest.message import Incoming, Invalid, Parsed
-from ingest.values import UTC, check_ts, iso, json_object, validate
+from ingest.values import check_ts, from_epoch, iso, json_object, validate
 
 SCHEMA = Path(__file__).with_name("owntracks_schema.json")
 
@@ -53,11 +53,7 @@ def check_schema(data: dict) -> None:
 
 
 def _tst(value: int, ctx: Context) -> datetime:
-    try:
-        dt = datetime.fromtimestamp(value, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        raise Invalid(R["ts_bad"].format(field="tst", value=value)) from None
-    return check_ts(dt, ctx.now, ctx.settings.max_future_s, "tst")
+    return check_ts(from_epoch(value, "tst"), ctx.now, ctx.settings.max_future_s, "tst")
 
 
 def parse(msg: Incoming, ctx: Context, levels: list[str]) -> Parsed:
