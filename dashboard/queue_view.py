@@ -65,10 +65,15 @@ def frame(rows: list[dict], now: datetime | None = None) -> pd.DataFrame:
     now = now or datetime.now(timezone.utc)
     out = []
     for r in rows:
-        badges = [b for b in (L["badge_" + r["due"]] if r["due"] else "",
+        due = r["due"]
+        # The rows are cached for a few seconds; a warning row whose deadline passed since must not read
+        # "超时" in the countdown beside a "预警" badge.
+        if due == "warning" and r["step_deadline_at"] and r["step_deadline_at"] <= now:
+            due = "overdue"
+        badges = [b for b in (L["badge_" + due] if due else "",
                               L["badge_supervised"] if r["supervised"] else "") if b]
         out.append({
-            "_due": r["due"], L["col_open"]: f"case?code={r['code']}", L["col_code"]: r["code"],
+            "_due": due, L["col_open"]: f"case?code={r['code']}", L["col_code"]: r["code"],
             L["col_time_left"]: countdown(r["step_deadline_at"], now), L["col_badge"]: " ".join(badges),
             L["col_state"]: labels.CASE_STATE[r["state"]], L["col_urgency"]: labels.URGENCY[r["urgency"]],
             L["col_title"]: r["title"], L["col_category"]: r["category_name"] or "",
