@@ -117,6 +117,32 @@ def test_no_single_sign_on_button_without_configuration(demo_url):
     assert labels.AUTH["sso"] not in [b.label for b in at.button]
 
 
+def test_single_sign_on_button_when_an_oidc_provider_is_configured(demo_url):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "keycloak": {"client_id": "grid", "client_secret": "s",
+                                       "server_metadata_url": "http://kc.local/realms/grid/.well-known/"
+                                                              "openid-configuration"}}
+    at = no_exception(at.run())
+    assert labels.AUTH["sso"] in [b.label for b in at.button]
+
+
+def test_single_sign_on_maps_to_a_built_in_account_of_the_same_name(db_url):
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        accounts.create_users(conn, [accounts.NewUser("zhang.san", "张三", "leader", PASSWORD)])
+    with engine.begin() as conn:
+        found = accounts.sso_sign_in(conn, ["", "zhang.san"], client="10.0.0.2")     # by email when no username
+        assert found.ok and found.user["role"] == "leader" and "password_hash" not in found.user
+        assert accounts.sso_sign_in(conn, ["stranger", "stranger@example.org"]).reason == "unknown_user"
+    with engine.connect() as conn:
+        rows = conn.execute(select(audit_log.c.username, audit_log.c.action, audit_log.c.detail)
+                            .order_by(audit_log.c.id)).all()
+    assert [tuple(r) for r in rows] == [("zhang.san", "login", {"via": "sso"}),
+                                        ("stranger", "login_failed", {"via": "sso", "reason": "unknown_user"})]
+    engine.dispose()
+
+
 # --- the viewer -------------------------------------------------------------------------------------------
 
 def _insert(url: str, **row) -> None:
