@@ -698,3 +698,19 @@ EDGE_CLI = {
     "db_error": "无法从数据库读取设备：{error}",
     "io_error": "无法写入 {path}：{error}",
 }
+
+# --- python -m db backup / restore (db/backup.py) ---------------------------------------------------------------
+BACKUP = {
+    "help_backup": "备份数据库（pg_dump 自定义格式，一致性快照）",
+    "help_restore": "从备份文件恢复数据库（默认只恢复到空库）",
+    "help_url": "数据库地址（默认 DATABASE_URL 或 ./start.sh 的内置数据库）",
+    "help_out": "备份文件路径（默认 .data/backups/grid-日期-时间.dump）",
+    "help_file": "pg_dump 自定义格式的备份文件",
+    "help_replace": "目标库已有数据时先删除同名对象再恢复（会覆盖现有数据）",
+    "no_tool": "找不到 {tool}：请安装 PostgreSQL 客户端（Debian：apt-get install postgresql-client），或设置 GRID_PG_BIN",
+    "tool_failed": "{tool} 失败（退出码 {code}）：{error}",
+    "no_file": "备份文件不存在：{path}",
+    "not_empty": "目标数据库已有数据表：为免覆盖，未做恢复。确需覆盖请加 --replace，或恢复到一个新建的空库",
+    "backup_done": "备份完成：{path}（{size:.1f} MB）",
+    "restore_done": "恢复完成：{path}",
+}
