@@ -249,11 +249,13 @@ class Walls:
         return ok
 
     def wait(self, seconds: float) -> None:
-        """Let the screens run; the playwright call keeps its event loop turning meanwhile."""
-        if self.pages:
-            self.pages[0].wait_for_timeout(seconds * 1000)
-        else:
-            time.sleep(seconds)
+        """Let the screens run. A quick playwright call each second reads the driver's queued events; sleeping in
+        between (not in a long wait_for_timeout) lets Ctrl-C land outside playwright's event loop."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 1.0))
+            if self.pages:
+                self.pages[0].evaluate("0")
 
     def close(self) -> None:
         for step in (lambda: self.browser and self.browser.close(), lambda: self.pw and self.pw.stop()):
