@@ -163,7 +163,7 @@ def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
-def ingest_health(url: str) -> None:
+def ingest_health(url: str, user: dict) -> None:
     rows = cc.ingest_health(url, HEALTH_WINDOW_MIN, cc.now_minute())
     st.caption(L["adm_health_window"].format(m=HEALTH_WINDOW_MIN))
     if rows:
@@ -184,12 +184,16 @@ def ingest_health(url: str) -> None:
         L["adm_source"]: r["source"],
         L["adm_topic"]: r["topic"] or "", L["reason"]: r["reason"], L["adm_size"]: r["payload_size"],
         L["adm_seen"]: r["seen_count"], L["adm_replayed"]: w.local(r["replayed_at"]),
-        L["adm_replay_result"]: r["replay_result"] or "", L["adm_preview"]: r["preview"]} for r in letters],
+        L["adm_replay_result"]: (L["adm_replay_waiting"] if r["replay_requested_at"] else r["replay_result"] or ""),
+        L["adm_preview"]: r["preview"]} for r in letters],
         columns=[L[k] for k in ("adm_dl_id", "adm_received", "adm_source", "adm_topic", "reason", "adm_size",
                                 "adm_seen", "adm_replayed", "adm_replay_result", "adm_preview")]),
         key="adm_dead", on_select="rerun", selection_mode="multi-row", hide_index=True, width="stretch",
         height=min(300, 38 + 35 * max(len(letters), 1)))
     ids = [letters[i]["id"] for i in event.selection.rows if i < len(letters)]
+    # The ingest owns replay (pages may not import it): the page records the request and the worker, which
+    # polls for requests, replays them; the command line stays for bulk work on the server.
+    if st.button(L["adm_replay_button"].format(n=len(ids)), key="adm_replay", disabled=not ids, type="primary"):
+        _show(actions.admin_edit(url, user, "request_replay", ids))
     st.markdown(L["adm_replay_how"])
-    # The ingest owns replay (pages may not import it): the page names the exact command instead.
     st.code(REPLAY_COMMAND + ("".join(f" --id {i}" for i in ids) if ids else " --dry-run"), language="bash")

@@ -138,7 +138,7 @@ def ingest_health(engine: Engine, window_minutes: int = 15, now: datetime | None
 def dead_letter_rows(engine: Engine, limit: int = 200, unreplayed_only: bool = False) -> list[dict]:
     dl = dead_letters.c
     stmt = (select(dl.id, dl.source, dl.topic, dl.reason, dl.payload_size, dl.received_at, dl.replayed_at,
-                   dl.replay_result, dl.seen_count, func.substring(dl.payload, 1, PAYLOAD_PREVIEW).label("preview"))
+                   dl.replay_result, dl.replay_requested_at, dl.seen_count, func.substring(dl.payload, 1, PAYLOAD_PREVIEW).label("preview"))
             .order_by(dl.received_at.desc()).limit(limit))
     if unreplayed_only:
         stmt = stmt.where(dl.replayed_at.is_(None))
@@ -182,6 +182,19 @@ def update_category_limits(engine: Engine, category_id: int, limits: dict, actor
     with engine.begin() as conn:
         conn.execute(update(categories).where(categories.c.id == category_id).values(**values))
         _audit(conn, actor, "admin.category.limits", "category", str(category_id), values)
+
+
+def request_replay(engine: Engine, ids: list[int], actor: dict) -> None:
+    """Ask the ingest worker to replay these dead letters (it polls for requests); already replayed ones are left."""
+    dl = dead_letters.c
+    with engine.begin() as conn:
+        done = conn.execute(update(dead_letters).where(dl.id.in_(ids), dl.replayed_at.is_(None))
+                            .values(replay_requested_at=func.now(), replay_requested_by=actor.get("username"))
+                            .returning(dl.id)).scalars().all()
+        if not done:
+            raise AdminError(L["adm_replay_none"])
+        _audit(conn, actor, "admin.dead_letter.replay", "dead_letter", ",".join(map(str, sorted(done))),
+               {"ids": sorted(done)})
 
 
 def set_calendar_day(engine: Engine, calendar_code: str, day: date, kind: str, name: str | None,

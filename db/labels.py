@@ -309,6 +309,7 @@ INGEST_CLI = {
     "writer_gave_up": "入库子进程反复启动失败（退出码 {code}），接入服务退出；请检查数据库是否已升级到最新结构",
     "stopping": "接入服务正在停止",
     "replay_done": "重放死信 {total} 条：入库 {stored}，已存在 {duplicate}，仍不合格 {invalid}，无法重放 {skipped}",
+    "replay_requests_failed": "处理页面发起的死信重放失败（{error}），稍后重试",
     "replay_help_id": "只重放这些编号的死信", "replay_help_topic": "只重放主题以此开头的死信",
     "replay_help_limit": "最多重放多少条", "replay_help_dry": "只检查，不写入",
     "help_worker_id": "实例名（MQTT 客户端 ID），同一组内各实例须不同",
@@ -624,8 +625,11 @@ ACTION_PAGES = {
     "adm_last_report": "最近上报", "adm_dl_open_only": "只看未重放的死信",
     "adm_dl_counts": "死信共 **{total}** 条，其中未重放 **{open}** 条。", "adm_received": "收到时间",
     "adm_size": "字节", "adm_replayed": "重放时间", "adm_replay_result": "重放结果", "adm_preview": "内容预览",
-    "adm_replay_how": "重放死信由接入服务执行（页面不直接调用接入服务）：修正映射或数据后，在服务器上运行下面的命令"
-                      "（未选中时为全部未重放死信的试运行；选中表格中的行则只重放这些死信）。",
+    "adm_replay_button": "重放选中的 {n} 条死信",
+    "adm_replay_waiting": "已请求重放，等待接入服务处理",
+    "adm_replay_none": "选中的死信都已重放过，无需再次重放。",
+    "adm_replay_how": "修正映射或数据后，选中表格中的行并点击上面的按钮，接入服务会在几秒内重放并写回结果；"
+                      "也可以在服务器上运行下面的命令批量处理（未选中时为全部未重放死信的试运行）。",
     "adm_dl_id": "编号",
 }
 

@@ -282,9 +282,14 @@ dead_letters = Table(
     Column("dedup_key", Text),                       # sha256 of topic and payload: the same bytes add to one row
     Column("seen_count", BigInteger, nullable=False, server_default="1"),
     Column("last_seen_at", DateTime(timezone=True)),
+    # Set by an admin on the page, cleared by the ingest worker once it has tried (migration 0006).
+    Column("replay_requested_at", DateTime(timezone=True)),
+    Column("replay_requested_by", Text),
     one_of("source", enums.EVENT_SOURCES),
     Index(None, "received_at"),
 )
+Index("ix_dead_letters_replay_requested", dead_letters.c.replay_requested_at,
+      postgresql_where=dead_letters.c.replay_requested_at.isnot(None))
 Index("uq_dead_letters_dedup_key_open", dead_letters.c.dedup_key, unique=True,
       postgresql_where=dead_letters.c.replayed_at.is_(None))
 

@@ -37,6 +37,7 @@ class IngestSettings(BaseSettings):
     max_future_s: int = Field(default=600, ge=0)
     counters_interval_s: float = Field(default=5.0, gt=0)
     registry_refresh_s: float = Field(default=60.0, gt=0)
+    replay_poll_s: float = Field(default=5.0, gt=0)          # how often to look for replays asked on the page
     retry_initial_s: float = Field(default=0.5, gt=0)
     retry_max_s: float = Field(default=30.0, gt=0)
     frigate_base_url: str | None = None                        # e.g. http://nvr:5000, for snapshot links

@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from db import labels
 from ingest.config import IngestSettings
-from ingest.dbconn import Database
+from ingest.dbconn import Database, primary_message
 from ingest.message import Incoming
 from ingest.registry import Registry
 from ingest.routes import Prepared, context, prepare
 from ingest.store import write_batch
 
+log = logging.getLogger("ingest.replay")
 L = labels.INGEST_CLI
 R = labels.INGEST_REASON
 
@@ -29,8 +32,11 @@ class ReplaySummary:
     skipped: int = 0
 
 
-def _letters(conn: Connection, ids: list[int] | None, topic: str | None, limit: int | None) -> list:
+def _letters(conn: Connection, ids: list[int] | None, topic: str | None, limit: int | None,
+             requested: bool = False) -> list:
     where, params = ["replayed_at IS NULL", "source = 'mqtt'"], {}
+    if requested:
+        where.append("replay_requested_at IS NOT NULL")
     if ids:
         where.append("id = ANY(:ids)")
         params["ids"] = ids
@@ -62,21 +68,22 @@ def replay_one(conn: Connection, letter, registry: Registry, settings: IngestSet
             outcome = "stored" if result.stored else "duplicate"
             reason = R["replay_stored"] if result.stored else R["replay_duplicate"]
     if not dry_run:
-        conn.execute(text("UPDATE dead_letters SET replay_result = :r, "
+        # Tried: a request from the page is answered either way (the result says why), never retried in a loop.
+        conn.execute(text("UPDATE dead_letters SET replay_result = :r, replay_requested_at = NULL, "
                           "replayed_at = CASE WHEN :done THEN now() END WHERE id = :id"),
                      {"r": reason, "done": outcome in ("stored", "duplicate"), "id": letter.id})
     return outcome
 
 
 def replay(settings: IngestSettings, ids: list[int] | None = None, topic: str | None = None,
-           limit: int | None = None, dry_run: bool = False) -> ReplaySummary:
+           limit: int | None = None, dry_run: bool = False, requested: bool = False) -> ReplaySummary:
     db = Database(settings.resolved_database_url(), settings.retry_initial_s, settings.retry_max_s)
     stop = threading.Event()
     registry = Registry(settings.registry_refresh_s)
     summary = ReplaySummary()
     try:
         db.run(registry.load, stop)
-        _, letters = db.run(lambda conn: _letters(conn, ids, topic, limit), stop)
+        _, letters = db.run(lambda conn: _letters(conn, ids, topic, limit, requested), stop)
         for letter in letters:
             _, outcome = db.run(lambda conn: replay_one(conn, letter, registry, settings, dry_run), stop)
             summary.total += 1
@@ -84,6 +91,41 @@ def replay(settings: IngestSettings, ids: list[int] | None = None, topic: str | 
     finally:
         db.close()
     return summary
+
+
+def requests_waiting(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NOT NULL "
+                             "AND replayed_at IS NULL")).scalar_one()
+
+
+class ReplayRequests:
+    """Beside the worker: replays the dead letters an admin asked for on the page (the page cannot run ingest
+    code), every few seconds while there are any. Several workers may both take one letter: the unique key per
+    source message makes the second a 'duplicate', never a second row."""
+
+    def __init__(self, settings: IngestSettings, stop: threading.Event):
+        self.settings, self.stop = settings, stop
+        self.thread = threading.Thread(target=self._run, name="ingest-replay-requests", daemon=True)
+
+    def start(self) -> "ReplayRequests":
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        engine = create_engine(self.settings.resolved_database_url(), poolclass=NullPool)
+        try:
+            while not self.stop.wait(self.settings.replay_poll_s):
+                try:
+                    with engine.connect() as conn:
+                        waiting = requests_waiting(conn)
+                    if waiting:
+                        s = replay(self.settings, requested=True)
+                        log.info(L["replay_done"].format(total=s.total, stored=s.stored, duplicate=s.duplicate,
+                                                         invalid=s.invalid, skipped=s.skipped))
+                except Exception as exc:  # noqa: BLE001 - the database may be away; the worker goes on
+                    log.warning(L["replay_requests_failed"].format(error=primary_message(exc)))
+        finally:
+            engine.dispose()
 
 
 def main(argv: list[str]) -> int:

@@ -11,6 +11,7 @@ from ingest.batcher import Batcher
 from ingest.config import IngestSettings
 from ingest.counters import Counters
 from ingest.message import Incoming
+from ingest.replay import ReplayRequests
 from ingest.store import BatchResult
 from ingest.transport import Transport
 from ingest.writer import InlineWriter
@@ -43,6 +44,7 @@ class Worker:
         self.writer = (WriterProcess(self.settings, self.stop_event) if self.settings.writer_process
                        else InlineWriter(self.settings, self.stop_event))
         self.transport.start()
+        ReplayRequests(self.settings, self.stop_event).start()
         # Submitted, not yet answered, oldest first: ("batch", messages) or ("counters", window).
         pending: deque = deque()
         try:

@@ -48,4 +48,4 @@ with tabs[6]:
 with tabs[7]:
     av.unregistered(url, user)
 with tabs[8]:
-    av.ingest_health(url)
+    av.ingest_health(url, user)

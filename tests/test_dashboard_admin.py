@@ -117,5 +117,7 @@ def test_ingest_health_and_dead_letters(dash):
     assert "w-test" in text and "JSON 格式错误：第 1 行" in text and "{not json" in text
     assert L["adm_dl_counts"].format(total=1, open=1) in text
     assert "python -m ingest replay-dead-letters" in text
+    button = next(b for b in at.button if b.label == L["adm_replay_button"].format(n=0))
+    assert button.disabled                                              # nothing selected yet
     health = next(df.value for df in at.dataframe if L["adm_worker"] in df.value)
     assert health[L["adm_received_s"]].iloc[0] == 1.0                       # 900 in 15 minutes

@@ -73,3 +73,39 @@ def test_replay_of_a_message_stored_meanwhile_is_a_duplicate_and_the_cli_reports
     assert rows(world.url, "SELECT replay_result FROM dead_letters WHERE replayed_at IS NOT NULL")[0][0] \
         .startswith("重放时发现该消息已入库")
     assert rows(world.url, "SELECT count(*) FROM raw_events") == [(1,)]
+
+
+def test_replay_requested_on_the_page_is_done_by_the_running_worker(world, mqtt_url):
+    from dashboard import queries_admin as qa
+    from sqlalchemy import create_engine
+    from tests.test_ingest_support import DbWaiter
+    strict = settings_for(world.url, mqtt_url, max_payload=300)
+    topic = f"{strict.topic_prefix}/v1/terminal/S001/position"
+    fixable, broken = _position(4, pad=400), b'{"ts": '
+    with running(strict) as worker:
+        publish(mqtt_url, [(topic, fixable), (topic, broken)])
+        wait_handled(worker, 2)
+    ids = [r[0] for r in rows(world.url, "SELECT id FROM dead_letters ORDER BY payload_size DESC")]
+    engine = create_engine(world.url)
+    qa.request_replay(engine, ids, {"user_id": None, "username": "admin"})
+    engine.dispose()
+    assert rows(world.url, "SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NOT NULL") == [(2,)]
+    assert rows(world.url, "SELECT target_id FROM audit_log WHERE action = 'admin.dead_letter.replay'") \
+        == [(",".join(map(str, sorted(ids))),)]
+    fixed = strict.model_copy(update={"max_payload": 256 * 1024, "replay_poll_s": 0.2})
+    waiter = DbWaiter(world.url)
+    try:
+        with running(fixed):
+            assert waiter.until("SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NOT NULL",
+                                lambda n: n == 0, timeout=30)
+    finally:
+        waiter.close()
+    done = {r.id: r for r in rows(world.url, "SELECT id, replayed_at, replay_result FROM dead_letters")}
+    assert done[ids[0]].replayed_at is not None and "重放成功" in done[ids[0]].replay_result
+    assert done[ids[1]].replayed_at is None and "JSON 格式错误" in done[ids[1]].replay_result
+    assert rows(world.url, "SELECT count(*) FROM positions") == [(1,)]
+    # Asking again for a replayed letter changes nothing and says so.
+    engine = create_engine(world.url)
+    with pytest.raises(qa.AdminError):
+        qa.request_replay(engine, ids[:1], {"user_id": None, "username": "admin"})
+    engine.dispose()
