@@ -596,3 +596,6 @@ Index("ix_cases_dept_id_closed_at", cases.c.dept_id, cases.c.closed_at)
 Index("ix_alerts_received_at", alerts.c.received_at)
 Index("ix_cases_merged_into_id", cases.c.merged_into_id, postgresql_where=cases.c.merged_into_id.isnot(None))
 Index("ix_ingest_counters_at", ingest_counters.c.at)
+# Assessment candidates for a short window (migration 0007).
+Index("ix_cases_updated_at", cases.c.updated_at)
+Index("ix_cases_handle_deadline_at", cases.c.handle_deadline_at)

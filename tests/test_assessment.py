@@ -165,3 +165,29 @@ def test_due_means_deadline_in_the_period_or_closed_in_it(wf):  # noqa: F811
     assert sanit["key"] == str(w.depts["sanit"]) and sanit["grade"] is not None
     assert enforce["key"] == str(w.depts["enforce"]) and enforce["feedbacks"] == 1 and enforce["rework_rate"] == 0.0
     assert (enforce["due"], enforce["close_rate"], enforce["score"], enforce["grade"]) == (0, None, None, None)
+
+
+def test_ontime_shortcut_and_both_plans_agree_with_the_full_assessment(demo_db_url):
+    """The wall's 按期结案率 (ontime_close_rates) and the index and scan plans count exactly what assess() counts,
+    over the demo district's 30 days of history: each day, a week, the month."""
+    from sqlalchemy import create_engine, text as sql
+    from db.workflow import assessment as a
+    from db.workflow.engine import transaction
+    engine = create_engine(demo_db_url)
+    zone = ZoneInfo("Asia/Shanghai")
+    today = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    windows = [(today - timedelta(days=d), today - timedelta(days=d - 1)) for d in range(1, 29, 3)]
+    windows += [(today - timedelta(days=7), today), (today - timedelta(days=30), today)]
+    try:
+        shortcut = a.ontime_close_rates(engine, windows)
+        for (start, end), (due, ontime, rate) in zip(windows, shortcut):
+            full = assess(engine, start, end, by="all")[0]
+            assert (due, ontime, rate) == (full["due"], full["closed_ontime"], full["ontime_close_rate"])
+            assert due > 0
+            with transaction(engine) as conn:
+                plans = [[dict(r) for r in conn.execute(sql(a.assessment_sql(["dept", "grid"], scan)),
+                                                        a._window(start, end)).mappings()] for scan in (True, False)]
+            key = lambda r: (r["dim"], str(r["key"]))
+            assert sorted(plans[0], key=key) == sorted(plans[1], key=key)
+    finally:
+        engine.dispose()

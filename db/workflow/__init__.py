@@ -35,7 +35,7 @@ the department's deadline (moved by approved postponements). clock_status() give
 overdue multiple. Defaults live in config/workflow.toml (WORKFLOW_CONFIG overrides the path).
 """
 from db.workflow.alerts import intake_alert, merge_cases, split_alert
-from db.workflow.assessment import assess, assess_many
+from db.workflow.assessment import assess, assess_many, ontime_close_rate, ontime_close_rates
 from db.workflow.clock import WorkClock, clock_status
 from db.workflow.engine import invalidate_caches, open_case, perform
 from db.workflow.errors import (
@@ -54,5 +54,5 @@ __all__ = [
     "open_case", "perform", "invalidate_caches",
     "blow_whistle", "check_in", "report_progress", "report_result", "return_whistle", "reassign_whistle",
     "intake_alert", "merge_cases", "split_alert",
-    "timeline", "assess", "assess_many", "WorkClock", "clock_status",
+    "timeline", "assess", "assess_many", "ontime_close_rate", "ontime_close_rates", "WorkClock", "clock_status",
 ]
