@@ -3,6 +3,7 @@
 Run: .venv/bin/python docs/take_screenshots.py [--data-dir .data] [--out docs/screenshots]
 It reads the dashboard URL and the demo logins from <data-dir>/runtime.json, signs in as the role each page is
 for, waits until the script run has finished (and the map canvas is drawn), and writes one PNG per page.
+Needs Debian's chromium and a CJK font (apt-get install chromium fonts-noto-cjk), or the labels draw as boxes.
 """
 from __future__ import annotations
 
