@@ -40,6 +40,7 @@ from ingest.simulate.publisher import Publisher  # noqa: E402
 from ingest.worker import Worker  # noqa: E402
 
 STAFF = 500
+WARMUP = 500                 # unmeasured messages before the steady-rate latency run
 PREFIX = "bench"
 
 
@@ -253,9 +254,17 @@ def steady_latency(url: str, db_url: str, rate: int, seconds: float, seed: int) 
         lags.extend((committed - m.sent_at) * 1000.0 for m in batch if m.sent_at)
     w = Worker(settings(url, db_url, f"bench-lag-{uuid.uuid4().hex[:6]}"), observer=observe).start()
     w.transport.subscribed.wait(30)
-    msgs = messages(int(rate * seconds), seed + 1, datetime.now(timezone.utc) - timedelta(minutes=5))
+    msgs = messages(int(rate * seconds) + WARMUP, seed + 1, datetime.now(timezone.utc) - timedelta(minutes=5))
+    warmup, msgs = msgs[:WARMUP], msgs[WARMUP:]
     pub = Publisher(url, f"bench-steady-{uuid.uuid4().hex[:6]}")
     pub.connect()
+    # Steady state, not start-up: the writer child process imports, connects and loads its registry on the first
+    # batch; these unmeasured messages (no sent_at) wait for that, the measured stream starts once they are stored.
+    for topic, payload in warmup:
+        pub.publish(topic, payload, None)
+    pub.flush(60)
+    w.counters.wait(lambda t: t.stored + t.duplicates >= len(warmup), 60)
+    msgs_total = len(warmup) + len(msgs)
     started = time.perf_counter()
     for i, (topic, payload) in enumerate(msgs):
         delay = started + i / rate - time.perf_counter()
@@ -264,7 +273,7 @@ def steady_latency(url: str, db_url: str, rate: int, seconds: float, seed: int) 
         pub.publish(topic, payload, round(time.time() * 1000))
     pub.flush(60)
     pub.close()
-    w.counters.wait(lambda t: t.stored + t.duplicates >= len(msgs), 60)
+    w.counters.wait(lambda t: t.stored + t.duplicates >= msgs_total, 60)
     w.stop()
     return lags
 
