@@ -12,6 +12,7 @@ COMMANDS = {
     "seed-demo": ("db.demo.cli", "生成演示辖区数据（可重复：--seed N）"),
     "import": ("db.importers.cli", "导入网格 GeoJSON、人员/部门/摄像头 CSV"),
     "status": ("db.status", "系统状态报告（--json）"),
+    "users": ("db.users_cli", "账号管理（新建、改密码、改角色、停用）"),
     "backup": ("db.backup", "备份数据库（pg_dump）"),
     "restore": ("db.backup", "从备份恢复数据库（pg_restore）"),
 }

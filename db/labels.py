@@ -718,3 +718,23 @@ BACKUP = {
     "backup_done": "备份完成：{path}（{size:.1f} MB）",
     "restore_done": "恢复完成：{path}",
 }
+
+# --- python -m db users (db/users_cli.py) -------------------------------------------------------------------------
+USERS = {
+    "help": "账号管理：新建、改密码、改角色、停用/启用、列出（每项变更写入审计日志）",
+    "help_add": "新建账号（角色：operator/dispatcher/department/grid_worker/leader/wall/admin）",
+    "help_passwd": "重设密码（同时解除锁定，已登录的会话失效）",
+    "help_role": "修改角色（部门用户需 --dept 部门编码）",
+    "help_deactivate": "停用账号（已登录的会话随即失效）",
+    "help_activate": "重新启用账号",
+    "help_list": "列出全部账号（不含密码）",
+    "prompt": "新密码：",
+    "short": "密码至少 8 个字符",
+    "no_user": "没有这个账号：{name}",
+    "no_ref": "没有这个{what}：{code}",
+    "dept": "部门", "staff": "人员",
+    "bad_role": "角色「{role}」无效，应为：{roles}",
+    "needs_ref": "角色 {role} 需要绑定：部门用户用 --dept 部门编码，网格员用 --staff 人员工号",
+    "exists": "账号已存在：{name}",
+    "done": "已完成 {cmd}：{name}",
+}
