@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard import queries_daily, queries_staff, queries_wall, static_geo
 from db import labels
-from db.config import database_url
+from db.config import database_url, settings
 from db.engine import get_engine
 
 LIVE_TTL = 4        # seconds: under the wall's refresh interval, so each refresh sees new data
@@ -25,7 +25,11 @@ def db_url() -> str:
 
 
 def _engine(url: str):
-    return get_engine(url)
+    """The overview pages' reads (wall, daily status, positions, reference data) go to DATABASE_URL_READ, a
+    streaming replica, when one is configured: ten walls and the leaders' screens then cost the primary nothing.
+    The action pages (queue, case, desk: dashboard/cached_cases.py) keep reading the primary, so a dispatcher
+    sees the result of a click at once, whatever the replica's lag."""
+    return get_engine(settings().database_url_read or url)
 
 
 @contextmanager
