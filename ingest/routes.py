@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -12,6 +13,8 @@ from ingest.formats.common import Context
 from ingest.message import Incoming, Invalid, Parsed
 
 R = labels.INGEST_REASON
+L = labels.INGEST_CLI
+log = logging.getLogger("ingest.routes")
 
 
 @dataclass
@@ -71,6 +74,12 @@ def prepare(batch: list[Incoming], ctx: Context) -> Prepared:
             parsed, dumped = parse_one(msg, ctx)
         except Invalid as exc:
             out.rejected.append((msg, exc.reason))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not block the stream behind one message
+            # Redelivered after a crash, the same message would fail again forever: keep it as a dead letter
+            # (replayable once fixed) and say where; the payload is never logged (personal data).
+            log.error(L["parse_crash_log"].format(topic=msg.topic[:200], error=type(exc).__name__))
+            out.rejected.append((msg, R["parse_crash"].format(error=type(exc).__name__)))
             continue
         if parsed.source_key in seen:
             out.in_batch_duplicates += 1

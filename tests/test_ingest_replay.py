@@ -109,3 +109,24 @@ def test_replay_requested_on_the_page_is_done_by_the_running_worker(world, mqtt_
     with pytest.raises(qa.AdminError):
         qa.request_replay(engine, ids[:1], {"user_id": None, "username": "admin"})
     engine.dispose()
+
+
+def test_a_parser_bug_dead_letters_the_message_and_the_stream_goes_on(world, mqtt_url, monkeypatch):
+    import ingest.routes as routes
+    real_route = routes.route
+
+    def buggy(topic, ctx):
+        found = real_route(topic, ctx)
+        if topic.endswith("/S002/position"):
+            return (lambda msg, c: 1 / 0), None           # a bug that only this device's messages reach
+        return found
+    monkeypatch.setattr(routes, "route", buggy)
+    settings = settings_for(world.url, mqtt_url)
+    bad = f"{settings.topic_prefix}/v1/terminal/S002/position"
+    good = f"{settings.topic_prefix}/v1/terminal/S001/position"
+    with running(settings) as worker:
+        publish(mqtt_url, [(bad, _position(5)), (good, _position(6)), (bad, _position(7)), (good, _position(8))])
+        wait_handled(worker, 4)
+    assert rows(world.url, "SELECT count(*) FROM positions") == [(2,)]
+    reasons = rows(world.url, "SELECT reason FROM dead_letters ORDER BY id")
+    assert len(reasons) == 2 and all("ZeroDivisionError" in r[0] and "程序出错" in r[0] for r in reasons)
