@@ -124,3 +124,28 @@ def inspect_tables(url: str) -> set[str]:
         return set(inspect(eng).get_table_names())
     finally:
         eng.dispose()
+
+
+def test_personal_data_in_messages_never_reaches_the_logs(world, mqtt_url, caplog):
+    """A resident's name, phone and ID number in a report (stored), in a refused report (dead letter) and in a
+    refused payload on an unknown topic: none of them appears in any log record, at any level."""
+    phone, id_no, name = "13812345678", "350102199001011234", "林晓燕"
+    s = settings_for(world.url, mqtt_url, max_payload=2048)
+    at = (datetime.now(timezone(timedelta(hours=8))) - timedelta(minutes=5)).isoformat()
+    personal = f"报告人{name}，电话{phone}，身份证{id_no}"
+    good = {"id": "pd-1", "ts": at, "category": "0101", "description": personal,
+            "lon": LON0 + 0.004, "lat": LAT0 + 0.003, "address": personal}
+    wrong_type = {**good, "id": "pd-2", "urgency": personal}
+    too_big = {**good, "id": "pd-3", "description": personal * 40}
+    caplog.set_level("DEBUG")
+    with running(s) as worker:
+        publish(mqtt_url, [(f"{s.topic_prefix}/v1/terminal/S001/report", json.dumps(m, ensure_ascii=False))
+                           for m in (good, wrong_type, too_big)]
+                + [(f"{s.topic_prefix}/v1/unknown/{phone}", personal)])
+        wait_handled(worker, 4)
+    assert rows(world.url, "SELECT count(*) AS n FROM cases")[0].n == 1
+    assert rows(world.url, "SELECT count(*) AS n FROM dead_letters")[0].n == 3
+    logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert any(r.name.startswith("ingest") for r in caplog.records)     # the worker's own logging was captured
+    for secret in (phone, id_no, name):
+        assert secret not in logged
