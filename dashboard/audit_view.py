@@ -53,7 +53,8 @@ def filters(today: date) -> qa.AuditFilter:
                            key="audit_period")
     first, last = (period[0], period[-1]) if isinstance(period, (tuple, list)) and period else (today, today)
     actor = c2.text_input(AU["actor"], key="audit_actor", max_chars=64)
-    kinds = c3.multiselect(AU["kinds"], list(KIND), format_func=KIND.get, key="audit_kinds")
+    kinds = c3.multiselect(AU["kinds"], list(KIND), format_func=KIND.get, key="audit_kinds",
+                           placeholder=labels.ACTION_PAGES["all"])
     text = c4.text_input(AU["text"], key="audit_text", max_chars=100)
     start, end = clock.day_bounds(first, last)
     return qa.AuditFilter(start, end, actor, tuple(kinds), text)

@@ -83,7 +83,7 @@ def _whistle_inputs(ctx: Context, key: str) -> dict:
     by_id = {d[0]: d for d in depts}
     lead = _dept_select(L["whistle_lead"], depts, f"{key}_lead", ctx.case.get("dept_id"))
     co = st.multiselect(L["whistle_co"], [d[0] for d in depts if d[0] != lead], key=f"{key}_co",
-                        format_func=lambda i: by_id[i][1])
+                        format_func=lambda i: by_id[i][1], placeholder=L["choose"])
     reason = st.selectbox(L["whistle_reason"], enums.WHISTLE_REASONS, key=f"{key}_reason",
                           format_func=lambda r: labels.WHISTLE_REASON[r])
     deadlines = {}

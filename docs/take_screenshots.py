@@ -29,9 +29,9 @@ SHOTS = [
     ("desk", "{dept}", "department", False),
     ("positions", "operator", "staff-map", True),
     ("daily", "leader", "status", False),
-    ("audit", "admin", "audit", False),
+    ("audit", "admin", "audit-log", False),
     ("admin", "admin", "settings", False),
-    ("mine", "{worker}", "mine", False),
+    ("mine", "{worker}", "my-cases", False),
 ]
 
 
