@@ -599,3 +599,29 @@ Index("ix_ingest_counters_at", ingest_counters.c.at)
 # Assessment candidates for a short window (migration 0007).
 Index("ix_cases_updated_at", cases.c.updated_at)
 Index("ix_cases_handle_deadline_at", cases.c.handle_deadline_at)
+
+# --- SQL sources (migration 0008) ----------------------------------------------------------------
+# Where each polled source table stands; written in the same transaction as the rows it covers.
+source_watermarks = Table(
+    "source_watermarks", metadata,
+    Column("source", Text, primary_key=True),
+    Column("wm", Text), Column("tb", Text),          # last (watermark, tie-breaker) stored, as text
+    Column("rows", BigInteger, nullable=False, server_default="0"),
+    now_ts("updated_at"),
+)
+
+# Per-source poll health for the admin page: last success, lag, rows, errors, backoff.
+source_health = Table(
+    "source_health", metadata,
+    Column("source", Text, primary_key=True),
+    Column("worker", Text), Column("kind", Text),
+    ts("last_poll_at"), ts("last_success_at"), ts("last_error_at"),
+    Column("last_error", Text),
+    Column("rows_total", BigInteger, nullable=False, server_default="0"),
+    Column("dead_total", BigInteger, nullable=False, server_default="0"),
+    Column("errors_total", BigInteger, nullable=False, server_default="0"),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("lag_s", Float),
+    ts("next_attempt_at"),
+    now_ts("updated_at"),
+)
