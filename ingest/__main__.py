@@ -1,4 +1,4 @@
-"""Command line: python -m ingest [worker|simulate|replay-dead-letters|edge-config] — the worker is the default."""
+"""Command line: python -m ingest [worker|poll|simulate|replay-dead-letters|edge-config] — the worker is the default."""
 from __future__ import annotations
 
 import argparse
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "simulate":
             from ingest.simulate.cli import main as simulate
             return simulate(rest)
+        if command == "poll":
+            from ingest.sources.cli import main as poll
+            return poll(rest)
         if command == "replay-dead-letters":
             from ingest.replay import main as replay
             return replay(rest)

@@ -43,6 +43,8 @@ class IngestSettings(BaseSettings):
     frigate_base_url: str | None = None                        # e.g. http://nvr:5000, for snapshot links
     # Parse and write in a child process (beside the MQTT thread, not under its GIL); off = one process.
     writer_process: bool = True
+    # SQL sources to poll beside MQTT (issue 8): a TOML file such as config/sources.example.toml; unset = none.
+    sources_file: str | None = None
 
     def resolved_database_url(self) -> str:
         try:

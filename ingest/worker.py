@@ -37,6 +37,7 @@ class Worker:
         self.transport = Transport(settings, self.batcher.put)
         self.writer: InlineWriter | WriterProcess | None = None
         self._thread: threading.Thread | None = None
+        self.pollers = None          # SQL sources (ingest.sources), when INGEST_SOURCES_FILE is set
 
     # --- running ---------------------------------------------------------------------------------
     def run(self) -> None:
@@ -45,6 +46,9 @@ class Worker:
                        else InlineWriter(self.settings, self.stop_event))
         self.transport.start()
         ReplayRequests(self.settings, self.stop_event).start()
+        if self.settings.sources_file:
+            from ingest.sources.cli import start_pollers
+            self.pollers = start_pollers(self.settings, self.stop_event, self.counters)
         # Submitted, not yet answered, oldest first: ("batch", messages) or ("counters", window).
         pending: deque = deque()
         try:
