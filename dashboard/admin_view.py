@@ -163,6 +163,29 @@ def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
+def _source_status(r: dict) -> str:
+    key = "status_stale" if r["stale"] else "status_down" if r["failures"] else "status_ok"
+    return labels.SOURCES_ADMIN[key]
+
+
+def sql_sources(url: str) -> None:
+    """SQL sources' poll state (ingest.sources writes it after every cycle); error texts carry no row values."""
+    S = labels.SOURCES_ADMIN
+    st.subheader(S["title"])
+    rows = cc.source_health(url)
+    if not rows:
+        st.caption(S["none"])
+        return
+    st.dataframe(pd.DataFrame([{
+        S["col_source"]: r["source"], S["col_kind"]: labels.SOURCES_KIND.get(r["kind"], r["kind"] or ""),
+        S["col_status"]: _source_status(r), S["col_last_success"]: w.local(r["last_success_at"], "%m-%d %H:%M:%S"),
+        S["col_lag"]: "" if r["lag_s"] is None else f"{r['lag_s']:.0f}", S["col_rows"]: r["rows_total"],
+        S["col_dead"]: r["dead_total"], S["col_errors"]: r["errors_total"], S["col_failures"]: r["failures"],
+        S["col_next"]: w.local(r["next_attempt_at"], "%H:%M:%S"), S["col_last_error"]: r["last_error"] or "",
+        S["col_watermark"]: f"{(r['wm'] or '')[2:]} / {(r['tb'] or '')[2:]}", S["col_worker"]: r["worker"] or ""}
+        for r in rows]), hide_index=True, width="stretch")
+
+
 def ingest_health(url: str, user: dict) -> None:
     rows = cc.ingest_health(url, HEALTH_WINDOW_MIN, cc.now_minute())
     st.caption(L["adm_health_window"].format(m=HEALTH_WINDOW_MIN))
@@ -176,6 +199,7 @@ def ingest_health(url: str, user: dict) -> None:
             hide_index=True, width="stretch")
     else:
         st.warning(L["adm_no_ingest"].format(m=HEALTH_WINDOW_MIN))
+    sql_sources(url)
     only_open = st.toggle(L["adm_dl_open_only"], value=True, key="adm_dl_open")
     letters, counts = cc.dead_letters(url, only_open)
     st.markdown(L["adm_dl_counts"].format(total=counts["total"], open=counts["unreplayed"]))

@@ -85,6 +85,11 @@ def ingest_health(url: str, window_minutes: int, now: datetime) -> list[dict]:
 
 
 @st.cache_data(ttl=LIVE_TTL, **CACHE)
+def source_health(url: str) -> list[dict]:
+    return qa.source_health_rows(get_engine(url))
+
+
+@st.cache_data(ttl=LIVE_TTL, **CACHE)
 def dead_letters(url: str, unreplayed_only: bool) -> tuple[list[dict], dict]:
     engine = get_engine(url)
     return qa.dead_letter_rows(engine, unreplayed_only=unreplayed_only), qa.dead_letter_counts(engine)

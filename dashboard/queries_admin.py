@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, Engine, case, delete, exists, false, func, insert, not_, or_, select, true, update
+from sqlalchemy import (
+    Connection, Engine, case, delete, exists, false, func, insert, not_, or_, select, text, true, update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from db import labels
@@ -133,6 +135,13 @@ def ingest_health(engine: Engine, window_minutes: int = 15, now: datetime | None
             r[key] = int(r[key] or 0)              # sum() of bigint comes back as Decimal
         r["received_per_s"] = round(r["received"] / seconds, 2)
     return rows
+
+
+def source_health_rows(engine: Engine) -> list[dict]:
+    """SQL sources (issue 8): each source's last poll state, written by the ingest's pollers."""
+    return _rows(engine, text(
+        "SELECT h.*, w.wm, w.tb, now() - h.updated_at > interval '5 minutes' AS stale FROM source_health h "
+        "LEFT JOIN source_watermarks w ON w.source = h.source ORDER BY h.source"))
 
 
 def dead_letter_rows(engine: Engine, limit: int = 200, unreplayed_only: bool = False) -> list[dict]:

@@ -111,6 +111,9 @@ def test_unmappable_rows_are_dead_lettered_and_the_poll_goes_on(world, source_ur
     for part in ("「77」", "「Z99」", "lon", "description", "超前"):
         assert part in reasons, reasons
     assert b"HL000003" in bytes(letters[1].payload)
+    # The reporter's name and phone are masked in what the admin page shows.
+    assert not any(b"13800000000" in bytes(p) or "张三".encode() in bytes(p) for _, _, p in letters)
+    assert "138****0000".encode() in bytes(letters[0].payload)
     assert scalar(world.url, "SELECT dead_total FROM source_health WHERE source = 'hotline'") == 5
     # A fixed row (a new version) goes through on the next poll.
     update_order(source_url, "HL000002", status="02", updated_at=t0 + timedelta(minutes=1))

@@ -67,6 +67,22 @@ def payload_of(row: dict) -> bytes:
     return json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False, default=str).encode()
 
 
+PERSONAL = ("reporter_name", "reporter_phone")
+
+
+def _mask(value: Any) -> Any:
+    """Keep the first character (and a phone's last four) so an admin can still tell rows apart."""
+    if not isinstance(value, str) or not value:
+        return value
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 and value[-4:].isdigit() else value[0] + "*"
+
+
+def masked(src: Source, row: dict) -> dict:
+    """The row with the reporter's name and phone masked: what a dead letter keeps (the admin page shows it)."""
+    personal = {src.columns[f] for f in PERSONAL if f in src.columns}
+    return {k: _mask(v) if k in personal else v for k, v in row.items()}
+
+
 def incoming(src: Source, row: dict, received_at: float) -> Incoming:
     return Incoming(topic=f"sql/{src.name}", payload=payload_of(row), received_at=received_at)
 

@@ -20,7 +20,7 @@ from ingest.registry import Registry
 from ingest.routes import Accepted, Prepared
 from ingest.sources import cases  # noqa: F401  (registers the hotline case handler with the bridge)
 from ingest.sources.config import Source
-from ingest.sources.mapping import incoming, map_row
+from ingest.sources.mapping import incoming, map_row, masked
 from ingest.sources.reader import Position, encode_position
 from ingest.sqlcopy import NULL, esc, num
 from ingest.store import BatchResult, NOTIFY_CHANNEL, write_batch
@@ -64,11 +64,12 @@ def parse_rows(src: Source, rows: list[dict], ctx: Context) -> Page:
             if "\\u0000" in dumped:
                 raise Invalid(R["nul_char"])
         except Invalid as exc:
-            page.rejected.append((msg, exc.reason))
+            page.rejected.append((incoming(src, masked(src, row), received), exc.reason))
             continue
         except Exception as exc:  # noqa: BLE001 - a mapping bug must not block the source behind one row
             log.error(labels.SOURCES_CLI["map_crash"].format(source=src.name, error=type(exc).__name__))
-            page.rejected.append((msg, R["parse_crash"].format(error=type(exc).__name__)))
+            page.rejected.append((incoming(src, masked(src, row), received),
+                                  R["parse_crash"].format(error=type(exc).__name__)))
             continue
         if parsed.source_key in seen:
             page.prepared.in_batch_duplicates += 1
