@@ -204,7 +204,7 @@ def naive_drain(url: str, db_url: str, msgs) -> float:
         parsed, dumped = parse_one(_incoming(m), context(reg, s, datetime.now(timezone.utc)))
         e = parsed.effect[1]
         cur.execute(f"INSERT INTO raw_events ({cols}) VALUES ('mqtt', %s, %s, %s, %s, %s, NULL, %s, %s, NULL, "
-                    "now(), NULL, NULL) ON CONFLICT (source_key) DO NOTHING",
+                    "now(), NULL, NULL) ON CONFLICT (source_key, event_at) DO NOTHING",
                     (parsed.kind, parsed.source_key, m.topic, m.payload, dumped, parsed.staff_id, parsed.event_at))
         cur.execute("INSERT INTO positions (staff_id, ts, lon, lat, acc, batt, crs) VALUES (%s, %s, %s, %s, %s, %s, "
                     "%s) ON CONFLICT DO NOTHING", (parsed.staff_id, e["ts"], e["lon"], e["lat"], e["acc"],

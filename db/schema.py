@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-    LargeBinary, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, text,
+    LargeBinary, MetaData, Sequence, SmallInteger, String, Table, Text, UniqueConstraint, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -243,9 +243,12 @@ calendar_days = Table(
 )
 
 # --- 事: events as they arrive ------------------------------------------------------------------
+# Partitioned by month of event_at (migration 0009, db/partitions.py). No primary key: event_at, the partition
+# key, may be NULL (no device time), and a primary key may not; ids come from one sequence and keep an index.
+raw_events_id_seq = Sequence("raw_events_id_seq")
 raw_events = Table(
     "raw_events", metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, raw_events_id_seq, server_default=raw_events_id_seq.next_value(), nullable=False),
     Column("source", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("source_key", Text, nullable=False),      # unique per source message: redelivery stores nothing twice
@@ -259,11 +262,14 @@ raw_events = Table(
     now_ts("received_at"),
     Column("flags", JSONB),                          # e.g. {"unknown_camera": "..."} for an admin to map
     Column("district_code", String(6)),
-    UniqueConstraint("source_key"),
+    # Redelivery stores nothing twice: event_at comes from the message, so a redelivered one has the same pair.
+    UniqueConstraint("source_key", "event_at", postgresql_nulls_not_distinct=True),
     one_of("source", enums.EVENT_SOURCES),
     one_of("kind", enums.EVENT_KINDS),
+    Index(None, "id"),
     Index(None, "received_at"),
     Index(None, "kind", "received_at"),
+    postgresql_partition_by="RANGE (event_at)",
 )
 # Messages with unknown references or a failed case step, for the admin's "to map" list.
 Index("ix_raw_events_flagged", raw_events.c.received_at, postgresql_where=raw_events.c.flags.isnot(None))
@@ -422,7 +428,7 @@ alerts = Table(
     "alerts", metadata,
     Column("id", BigInteger, primary_key=True),
     Column("alert_key", Text, nullable=False, unique=True),   # camera + vendor id; Frigate events update in place
-    Column("raw_event_id", BigInteger, ForeignKey("raw_events.id")),
+    Column("raw_event_id", BigInteger),   # no foreign key: raw events are partitioned and dropped by retention
     Column("camera_id", Integer, ForeignKey("devices.id")),
     Column("camera_ref", Text, nullable=False),               # as sent, kept when the camera is unknown
     Column("alert_type", Text, nullable=False),
@@ -488,11 +494,11 @@ Index("uq_whistle_departments_one_lead", whistle_departments.c.whistle_id, uniqu
       postgresql_where=whistle_departments.c.role == "lead")
 
 # --- positions and patrols -----------------------------------------------------------------------
-positions = Table(
+positions = Table(     # partitioned by month of ts (migration 0009)
     "positions", metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
-    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("ts", DateTime(timezone=True), primary_key=True),
     Column("lon", Float, nullable=False), Column("lat", Float, nullable=False),
     Column("acc", Float), Column("batt", SmallInteger),
     Column("crs", Text, nullable=False, server_default="wgs84"),
@@ -504,6 +510,7 @@ positions = Table(
     CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="coords_range"),
     CheckConstraint("batt IS NULL OR batt BETWEEN 0 AND 100", name="batt_range"),
     Index(None, "ts"),
+    postgresql_partition_by="RANGE (ts)",
 )
 
 positions_latest = Table(
@@ -571,11 +578,11 @@ audit_log = Table(
 )
 
 # --- ingest health -------------------------------------------------------------------------------
-ingest_counters = Table(
+ingest_counters = Table(     # partitioned by month of at (migration 0009)
     "ingest_counters", metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("worker", Text, nullable=False),
-    now_ts("at"),
+    Column("at", DateTime(timezone=True), primary_key=True, server_default=text("now()")),
     Column("received", BigInteger, nullable=False, server_default="0"),
     Column("stored", BigInteger, nullable=False, server_default="0"),
     Column("duplicates", BigInteger, nullable=False, server_default="0"),
@@ -584,6 +591,7 @@ ingest_counters = Table(
     Column("lag_p50_ms", Float), Column("lag_p95_ms", Float), Column("lag_max_ms", Float),
     Column("detail", JSONB),
     Index(None, "worker", "at"),
+    postgresql_partition_by="RANGE (at)",
 )
 
 # --- dashboard: indexes for the pages' queries (migration 0004) ------------------------------------------

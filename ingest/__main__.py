@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "poll":
             from ingest.sources.cli import main as poll
             return poll(rest)
+        if command == "maintain":
+            from ingest.maintenance import main as maintain
+            return maintain(rest)
         if command == "replay-dead-letters":
             from ingest.replay import main as replay
             return replay(rest)

@@ -40,6 +40,14 @@ class IngestSettings(BaseSettings):
     replay_poll_s: float = Field(default=5.0, gt=0)          # how often to look for replays asked on the page
     retry_initial_s: float = Field(default=0.5, gt=0)
     retry_max_s: float = Field(default=30.0, gt=0)
+    # Partition maintenance (ingest/maintenance.py): run at start and then this often; months created ahead;
+    # retention in days per table, 0 = keep forever (whole monthly partitions are dropped, never single rows).
+    maintenance: bool = True
+    maintenance_interval_s: float = Field(default=3600.0, gt=0)
+    partitions_ahead_months: int = Field(default=2, ge=1, le=24)
+    retention_positions_days: int = Field(default=180, ge=0)
+    retention_raw_events_days: int = Field(default=730, ge=0)
+    retention_counters_days: int = Field(default=365, ge=0)
     frigate_base_url: str | None = None                        # e.g. http://nvr:5000, for snapshot links
     # Parse and write in a child process (beside the MQTT thread, not under its GIL); off = one process.
     writer_process: bool = True

@@ -34,7 +34,9 @@ def insert_raw(cur, prepared: Prepared) -> dict[str, int]:
                 (len(prepared.accepted),))
     ids = [row[0] for row in cur.fetchall()]
     text = "".join(f"{i}\t{line}" for i, line in zip(ids, prepared.raw_lines))
-    merged = copy_or_merge(cur, "raw_events", RAW_COLUMNS, text, "(source_key)", "source_key, id")
+    # raw_events is partitioned by event_at, which every parser derives from the message: a redelivery has the
+    # same (source_key, event_at) and is refused by that key (migration 0009).
+    merged = copy_or_merge(cur, "raw_events", RAW_COLUMNS, text, "(source_key, event_at)", "source_key, id")
     if merged is None:
         return {a.parsed.source_key: i for a, i in zip(prepared.accepted, ids)}
     return dict(merged)

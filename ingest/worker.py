@@ -10,6 +10,7 @@ from typing import Callable
 from ingest.batcher import Batcher
 from ingest.config import IngestSettings
 from ingest.counters import Counters
+from ingest.maintenance import Maintenance
 from ingest.message import Incoming
 from ingest.replay import ReplayRequests
 from ingest.store import BatchResult
@@ -37,6 +38,8 @@ class Worker:
         self.transport = Transport(settings, self.batcher.put)
         self.writer: InlineWriter | WriterProcess | None = None
         self._thread: threading.Thread | None = None
+        # Partitions ahead and retention (INGEST_MAINTENANCE); started with the worker.
+        self.maintenance = Maintenance(settings, self.stop_event) if settings.maintenance else None
         self.pollers = None          # SQL sources (ingest.sources), when INGEST_SOURCES_FILE is set
 
     # --- running ---------------------------------------------------------------------------------
@@ -46,6 +49,8 @@ class Worker:
                        else InlineWriter(self.settings, self.stop_event))
         self.transport.start()
         ReplayRequests(self.settings, self.stop_event).start()
+        if self.maintenance:
+            self.maintenance.start()
         if self.settings.sources_file:
             from ingest.sources.cli import start_pollers
             self.pollers = start_pollers(self.settings, self.stop_event, self.counters)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -227,9 +227,12 @@ def status(msg: Incoming, ctx: Context, staff_ref: str) -> Parsed:
         m = validate_json(Status, msg.payload)
     ts = _ts(m.ts, ctx) if m.ts is not None else None
     # A bare word carries no time: redeliveries within the same minute count as one status change.
-    stamp = epoch_ms(ts) if ts else f"m{int(msg.received_at // 60)}"
+    minute = int(msg.received_at // 60)
+    stamp = epoch_ms(ts) if ts else f"m{minute}"
     at = ts or ctx.now
-    p = _base("status", f"status:{staff_ref}:{m.status}:{stamp}", at, None,
+    # The stored time follows the key (raw_events is unique by key and time): that minute, not the parse time.
+    event_at = ts or datetime.fromtimestamp(minute * 60, timezone.utc)
+    p = _base("status", f"status:{staff_ref}:{m.status}:{stamp}", event_at, None,
               {"staff": staff_ref, "status": m.status, "ts": iso(ts)})
     if _staff(p, ctx, staff_ref) is not None:
         p.effect = ("status", {"online": m.status == "online", "at": at})

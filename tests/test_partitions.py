@@ -1,0 +1,162 @@
+"""Monthly partitions (issue 7) against a real PostgreSQL and broker: created ahead by the ingest worker's
+maintenance, retention drops only whole partitions past the cutoff, rows of a month nobody created are kept
+(DEFAULT partition, then moved into their month), and a redelivery is still refused across partitions."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from db import partitions as parts
+from ingest.maintenance import Maintenance, partition_task
+from tests.test_ingest_support import LAT0, LON0, publish, rows, running, scalar, seed_world, settings_for, wait_handled
+
+UTC = timezone.utc
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def world(db_url):
+    return seed_world(db_url)
+
+
+def js(**fields) -> bytes:
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def names(url: str, table: str) -> set[str]:
+    eng = create_engine(url)
+    try:
+        with eng.connect() as c:
+            return {p.name for p in parts.partitions(c, table)}
+    finally:
+        eng.dispose()
+
+
+def where(url: str, table: str, column: str) -> dict:
+    """{partition name: rows} of a table."""
+    return dict(rows(url, f"SELECT tableoid::regclass::text, count(*) FROM {table} GROUP BY 1"))
+
+
+def month(days_ago: float) -> datetime:
+    return parts.month_start(NOW - timedelta(days=days_ago))
+
+
+def test_the_worker_creates_partitions_ahead_at_start(world, mqtt_url):
+    s = settings_for(world.url, mqtt_url, partitions_ahead_months=5)
+    with running(s) as worker:
+        assert worker.maintenance.wait_runs(1, 30), "the maintenance did not run"
+        assert not any(isinstance(r, Exception) for r in worker.maintenance.results.values())
+    for table in parts.TABLES:
+        expected = {parts.partition_name(table, parts.add_months(month(0), i)) for i in range(6)}
+        assert expected <= names(world.url, table), table
+        assert parts.default_name(table) in names(world.url, table)
+    created = worker.maintenance.results["partitions"].created
+    # The migration made this month and the next two; the worker added the three after those.
+    assert sorted(created["positions"]) == [parts.partition_name("positions", parts.add_months(month(0), i))
+                                            for i in (3, 4, 5)]
+
+
+def _fill(url: str, staff_id: int) -> None:
+    """Rows spread over two years: partitions exist for their months, as on a system running that long."""
+    eng = create_engine(url)
+    with eng.begin() as c:
+        for table, days in (("positions", (400, 250, 180, 1)), ("raw_events", (800, 700, 1)),
+                            ("ingest_counters", (400, 300, 0))):
+            for d in days:
+                parts.create_month(c, table, month(d))
+        # The third one lies in the month the 180-day cutoff falls in, before the cutoff.
+        for ts in (NOW - timedelta(days=400), NOW - timedelta(days=250), month(180) + timedelta(minutes=1), NOW):
+            c.execute(text("INSERT INTO positions (staff_id, ts, lon, lat) VALUES (:s, :ts, :lon, :lat)"),
+                      {"s": staff_id, "ts": ts, "lon": LON0, "lat": LAT0})
+        for i, d in enumerate((800, 700, None, 1)):
+            c.execute(text("INSERT INTO raw_events (source, kind, source_key, payload, event_at) "
+                           "VALUES ('mqtt', 'other', :k, '\\x00', :at)"),
+                      {"k": f"old:{i}", "at": None if d is None else NOW - timedelta(days=d)})
+        for d in (400, 300, 0):
+            c.execute(text("INSERT INTO ingest_counters (worker, at) VALUES ('w', :at)"),
+                      {"at": NOW - timedelta(days=d)})
+    eng.dispose()
+
+
+def test_retention_drops_only_whole_partitions_older_than_the_cutoff(world, mqtt_url):
+    _fill(world.url, world.staff["S001"])
+    before = {t: where(world.url, t, c) for t, c in parts.TABLES.items()}
+    s = settings_for(world.url, mqtt_url)          # defaults: positions 180 days, raw events 730, counters 365
+    assert (s.retention_positions_days, s.retention_raw_events_days, s.retention_counters_days) == (180, 730, 365)
+    eng = create_engine(world.url)
+    try:
+        report = partition_task(eng, s, NOW)
+    finally:
+        eng.dispose()
+    gone = {"positions": [month(400), month(250)], "raw_events": [month(800)], "ingest_counters": [month(400)]}
+    for table, months in gone.items():
+        dropped = sorted(parts.partition_name(table, m) for m in months)
+        assert sorted(report.dropped[table]) == dropped, table
+        after = where(world.url, table, parts.TABLES[table])
+        # What was in a dropped partition is gone; every other partition holds exactly what it held before.
+        assert after == {k: v for k, v in before[table].items() if k.split(".")[-1] not in dropped}, table
+        assert not set(dropped) & names(world.url, table)
+    # The month that straddles the cutoff stays whole; the NULL-time row stays in the DEFAULT partition.
+    assert scalar(world.url, "SELECT count(*) FROM positions WHERE ts < :c", c=NOW - timedelta(days=180)) == 1
+    assert scalar(world.url, "SELECT count(*) FROM raw_events WHERE event_at IS NULL") == 1
+    assert report.default_rows["raw_events"] == 1
+
+
+def test_zero_days_keeps_everything(world, mqtt_url):
+    _fill(world.url, world.staff["S001"])
+    s = settings_for(world.url, mqtt_url, retention_positions_days=0, retention_raw_events_days=0,
+                     retention_counters_days=0)
+    counts = [scalar(world.url, f"SELECT count(*) FROM {t}") for t in parts.TABLES]
+    results = Maintenance(s, threading.Event()).run_once()
+    assert results["partitions"].dropped == {}
+    assert [scalar(world.url, f"SELECT count(*) FROM {t}") for t in parts.TABLES] == counts
+
+
+def test_messages_of_a_month_without_partition_are_stored_then_moved_and_redelivery_is_refused(world, mqtt_url):
+    s = settings_for(world.url, mqtt_url)
+    v1 = f"{s.topic_prefix}/v1/terminal/S001"
+    old = (NOW - timedelta(days=100)).isoformat()          # a terminal that kept positions offline for months
+    batch = [(f"{v1}/position", js(ts=old, lon=LON0, lat=LAT0)),
+             (f"{v1}/report", js(id="r-old", ts=old, category="0101", description="积存垃圾", lon=LON0, lat=LAT0)),
+             (f"{v1}/position", js(ts=NOW.isoformat(), lon=LON0, lat=LAT0)),
+             (f"{s.owntracks_prefix}/alice/phone/info", js(_type="card", name="Alice"))]   # no device time
+    with running(s) as worker:
+        assert worker.maintenance.wait_runs(1, 30)
+        publish(mqtt_url, batch)
+        wait_handled(worker, 4)
+        assert worker.counters.totals.stored == 4
+        default = f"{parts.SCHEMA}.{parts.default_name('raw_events')}"
+        assert where(world.url, "raw_events", "event_at")[default] == 3     # two old ones and the timeless one
+        assert where(world.url, "positions", "ts")[f"{parts.SCHEMA}.{parts.default_name('positions')}"] == 1
+
+        worker.maintenance.run_once()                      # as its next hourly run would
+        created = worker.maintenance.results["partitions"].created
+        assert created["raw_events"] == [parts.partition_name("raw_events", month(100))]
+        assert where(world.url, "raw_events", "event_at")[default] == 1
+        assert parts.default_name("positions") not in "".join(where(world.url, "positions", "ts"))
+
+        publish(mqtt_url, batch)                           # everything again, as after a crash
+        wait_handled(worker, 8)
+        assert worker.counters.totals.stored == 4 and worker.counters.totals.duplicates == 4
+    assert scalar(world.url, "SELECT count(*) FROM raw_events") == 4
+    assert scalar(world.url, "SELECT count(*) FROM positions") == 2
+    assert scalar(world.url, "SELECT count(*) FROM cases WHERE source_ref = 'report:S001:r-old'") == 1
+
+
+def test_same_key_and_time_are_refused_in_every_partition(db_url):
+    eng = create_engine(db_url)
+    insert = text("INSERT INTO raw_events (source, kind, source_key, payload, event_at) VALUES "
+                  "('mqtt', 'other', :k, '\\x00', :at) ON CONFLICT (source_key, event_at) DO NOTHING")
+    times = [None, NOW, NOW - timedelta(days=3000), NOW + timedelta(days=40)]
+    try:
+        for _ in range(2):
+            with eng.begin() as c:
+                for i, at in enumerate(times):
+                    c.execute(insert, {"k": f"k{i}", "at": at})
+    finally:
+        eng.dispose()
+    assert scalar(db_url, "SELECT count(*) FROM raw_events") == len(times)
