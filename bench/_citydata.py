@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import psycopg2
@@ -27,6 +27,7 @@ from db.demo import alert_types as demo_alerts, calendar as demo_calendar, names
 from db.demo.areas import Places
 from db.demo.categories import category_rows
 from db.demo.geometry import build_ground
+from db import partitions as parts
 from db.demo.load import load_catalog
 from db.schema import areas, departments, grids
 
@@ -189,7 +190,9 @@ def _secondary_indexes(conn, table: str) -> list[tuple[str, str, str | None]]:
                        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
                        LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = t.oid
                        WHERE t.relname = %s AND NOT x.indisprimary ORDER BY 1""", (table,))
-        return [(name, condef or idef, con) for name, idef, con, condef in cur.fetchall()]
+        # A partitioned table's index reads "ON ONLY parent": built that way it would cover no partition.
+        return [(name, condef or idef.replace(" ON ONLY ", " ON ", 1), con)
+                for name, idef, con, condef in cur.fetchall()]
 
 
 def _drop_indexes(loader: Loader, tables: tuple[str, ...]) -> list[tuple[str, str, str, str | None]]:
@@ -244,11 +247,25 @@ def _lane_b(loader: Loader, devices_ready: threading.Event) -> None:
     _vacuum(loader, BIG_TABLES["b"] + ("whistles", "whistle_departments", "case_requests"))
 
 
+def _partitions(url: str, spec: CitySpec, now: datetime) -> None:
+    """Monthly partitions for the generated range (positions: position_days; raw events and ingest health: a
+    week) and two months ahead, as the ingest's maintenance keeps them; nothing lands in a DEFAULT partition."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            ahead = parts.add_months(parts.month_start(now), 2)
+            for table, days in (("positions", spec.position_days), ("raw_events", 7), ("ingest_counters", 7)):
+                parts.ensure_range(conn, table, now - timedelta(days=days + 1), ahead, lock_timeout=None)
+    finally:
+        engine.dispose()
+
+
 def build(url: str, spec: CitySpec, now: datetime) -> dict:
     """Fill the migrated, empty database at `url`; returns {step: seconds} and the total."""
     timings: dict = {}
     started = time.perf_counter()
     _reference(url, spec)
+    _partitions(url, spec, now)
     timings["reference data"] = round(time.perf_counter() - started, 1)
     params = {"now": now, "days": spec.case_days, "cases": spec.cases, "raw_events": spec.raw_events,
               "position_days": spec.position_days, "grids": spec.grids, "staff": spec.staff,
