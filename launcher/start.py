@@ -115,7 +115,11 @@ def run(stack: Stack, address: str, port: int, demo: bool) -> int:
     host = "127.0.0.1" if address in ("", "0.0.0.0") else address
     db_url = start_database(stack)
     mqtt_url = start_broker(stack)
-    env = {**os.environ, "DATABASE_URL": db_url, "MQTT_URL": mqtt_url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": db_url, "MQTT_URL": mqtt_url, "PYTHONUNBUFFERED": "1",
+           "GRID_DATA_DIR": str(stack.data_dir)}
+    if demo:
+        # The demo's 12345 platform: the simulator writes work orders into .data/hotline12345.db, the ingest polls it.
+        env.setdefault("INGEST_SOURCES_FILE", str(ROOT / "config" / "sources.demo.toml"))
     stack.record(dashboard_url=f"http://{host}:{port}", mqtt_url=mqtt_url, database_url=db_url)
     logins = prepare(db_url, env, stack.data_dir, stack.log_dir, demo=demo)
     for spec in children(env, address, port):

@@ -24,6 +24,7 @@ SOURCES_CLI = {
     "writeback_failed": "回写失败：{error}",
     "writeback_failed_log": "数据源 {source} 回写失败：{error}",
     "polled": "数据源 {source}：读取 {rows} 行，入库 {stored}，重复 {duplicates}，死信 {dead}",
+    "help_hotline_db": "演示 12345 平台的 SQLite 数据库文件（默认 $GRID_DATA_DIR/hotline12345.db；未设置则不模拟）",
     "starting": "启动 {n} 个数据源的轮询：{names}",
 }
 
@@ -47,4 +48,17 @@ SOURCES_ADMIN = {
     "col_failures": "连续失败", "col_next": "下次重试", "col_last_error": "最近错误", "col_status": "状态",
     "col_watermark": "水位",
     "status_ok": "正常", "status_down": "不可用", "status_stale": "无心跳",
+}
+
+# The demo 12345 platform (ingest/simulate/hotline.py): what a caller tells the hotline.
+SOURCES_DEMO = {
+    "content": ("市民来电反映：{grid}{spot}{what}，希望尽快处理。", "市民反映{grid}{spot}{what}，已持续多日。",
+                "来电人称{grid}{spot}{what}，影响出行，请相关部门核实处理。"),
+    "what": {"A01": "有垃圾堆放无人清理", "A04": "垃圾桶满溢", "B02": "有人摆摊占道经营",
+             "C01": "夜间施工噪声扰民", "D01": "路面破损有坑", "D03": "路面积水严重"},
+    "surnames": "王李张刘陈杨黄赵吴周",
+    "caller": "{surname}先生",
+    "urge": "市民再次来电催办",
+    "withdraw": "市民来电撤单：问题已自行解决",
+    "started": "演示 12345 平台：工单写入 {path}",
 }

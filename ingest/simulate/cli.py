@@ -1,4 +1,5 @@
-"""python -m ingest simulate [--rate R] [--seed N] [--duration S] [--max N]: demo traffic over MQTT."""
+"""python -m ingest simulate [--rate R] [--seed N] [--duration S] [--max N]: demo traffic over MQTT, and work
+orders into the demo 12345 database (--hotline-db, default $GRID_DATA_DIR/hotline12345.db)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import signal
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
@@ -14,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from db import labels
 from ingest.config import IngestSettings
 from ingest.simulate.district import load_district, open_cases, worker_of_grid
+from ingest.simulate.hotline import HotlineSim, default_path
 from ingest.simulate.publisher import Publisher
 from ingest.simulate.responses import RESPOND_EVERY_S, Responder
 from ingest.simulate.traffic import Traffic
@@ -30,6 +33,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--duration", type=float, help=L["help_duration"])
     p.add_argument("--max", type=int, dest="max_messages", help=L["help_max"])
     p.add_argument("--run-id", help=L["help_run_id"])
+    p.add_argument("--hotline-db", type=Path, default=default_path(), help=labels.SOURCES_CLI["help_hotline_db"])
     args = p.parse_args(argv)
     if args.rate <= 0:
         p.error(L["help_rate"])
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace, settings: IngestSettings, stop: threading.Even
     run_id = args.run_id or _base36(int(time.time()))
     traffic = Traffic(district, args.seed, run_id)
     responder = Responder(args.seed, run_id, worker_of_grid(district), [w.staff_code for w in district.walkers])
+    if getattr(args, "hotline_db", None):
+        HotlineSim(args.hotline_db, district, args.seed, run_id).start(stop, args.rate)
     publisher = Publisher(settings.resolved_mqtt_url(), f"simulator-{run_id}")
     publisher.connect()
     log.info(L["sim_started"].format(workers=len(district.walkers), cameras=len(district.cameras),
