@@ -245,3 +245,11 @@ FROM plan p WHERE p.fate = 'main' AND p.postpone AND p.a5 + (p.a6 - p.a5) * 0.55
 INSERT INTO case_counters (day, last_seq)
 SELECT (t0 AT TIME ZONE 'Asia/Shanghai')::date, count(*) FROM plan GROUP BY 1
 """
+
+# What the workflow engine keeps on each case (migration 0010), from the generated steps.
+CASE_FACTS = """
+UPDATE cases c SET dept_late = true FROM (SELECT DISTINCT case_id FROM case_steps
+  WHERE to_state IN ('dispatched', 'signed', 'handling') AND ended_at > deadline_at) s WHERE s.case_id = c.id;
+UPDATE cases c SET parked_ever = true FROM (SELECT DISTINCT case_id FROM case_steps WHERE to_state = 'parked') s
+  WHERE s.case_id = c.id;
+"""

@@ -231,14 +231,16 @@ def _lane_a(loader: Loader, spec: CitySpec, devices_ready: threading.Event) -> N
         loader.run("raw_events", ps.RAW_EVENTS)
     _create_indexes(loader, saved)
     loader.run("positions_latest", ps.POSITIONS_LATEST)
-    _vacuum(loader, BIG_TABLES["a"] + ("positions_latest", "patrols", "staff", "devices", "ingest_counters"))
+    loader.run("grid time", ps.GRID_TIME)
+    _vacuum(loader, BIG_TABLES["a"] + ("positions_latest", "patrols", "staff", "devices", "ingest_counters",
+                                       "staff_grid_time"))
 
 
 def _lane_b(loader: Loader, devices_ready: threading.Event) -> None:
     """A year of cases: plan, cases, steps, alerts, whistles, requests."""
     saved = _drop_indexes(loader, BIG_TABLES["b"])
     for name, sql in (("arrivals", cs.CATS + cs.ARRIVALS), ("case plan", cs.PLAN), ("cases", cs.CASES),
-                      ("case_steps", cs.STEPS)):
+                      ("case_steps", cs.STEPS), ("case facts", cs.CASE_FACTS)):
         loader.run(name, sql)
     devices_ready.wait()              # alerts name the cameras lane A writes
     for name, sql in (("alerts", cs.ALERTS), ("whistles", cs.WHISTLES), ("requests", cs.REQUESTS)):

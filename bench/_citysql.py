@@ -6,6 +6,8 @@ to `now` so "today", "this month" and "the last 30 minutes" hold data whenever t
 """
 from __future__ import annotations
 
+from db import staff_time
+
 LOCAL = "'Asia/Shanghai'"
 
 # --- people and devices ----------------------------------------------------------------------------------
@@ -171,3 +173,11 @@ SELECT (ARRAY['camera', 'staff', 'device', 'alert_type'])[1 + mod(i, 4)], 'mqtt'
   'grid/other/' || i
 FROM generate_series(1, 300) i
 """
+
+# The grid-time rollup of every generated fix (the load bypasses the positions trigger: replication role).
+GRID_TIME = f"""
+WITH d AS (
+  SELECT DISTINCT staff_id, to_timestamp(floor(extract(epoch FROM ts) / {staff_time.BUCKET_S}) * {staff_time.BUCKET_S})
+    AS bucket_start
+  FROM positions
+), {staff_time.RECOMPUTE}"""

@@ -143,8 +143,7 @@ def daily(ctx: Context, run: int) -> dict:
     """pages/daily.py for today: summary, rankings, 30-day trend, heat map."""
     e, t, out = ctx.engine, ctx.today, {}
     _timed(out, "district", qw.district, e)
-    _timed(out, "summary", qd.summary, e, t, t)
-    _timed(out, "rankings", qd.rankings, e, t, t, daily_report.RANK_BYS)
+    _timed(out, "status (summary, rankings)", qd.status, e, t, t, daily_report.RANK_BYS)
     _timed(out, "trend (30 days)", qd.trend, e, t, 30)
     _timed(out, "grid_shapes", qw.grid_shapes, e)
     _timed(out, "cases_by_grid", qd.cases_by_grid, e, t, t)

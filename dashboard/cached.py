@@ -131,8 +131,8 @@ def work_periods(url: str, day: date) -> tuple:
 
 
 @st.cache_data(ttl=SLOW_TTL, **CACHE)
-def daily_summary(url: str, first: date, last: date) -> dict:
-    return queries_daily.summary(_engine(url), first, last)
+def daily_status(url: str, first: date, last: date, bys: tuple[str, ...]) -> dict:
+    return queries_daily.status(_engine(url), first, last, bys)
 
 
 @st.cache_data(ttl=SLOW_TTL, **CACHE)

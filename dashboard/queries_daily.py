@@ -7,10 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 
 from db.config import settings
-from db.schema import areas, case_steps, cases, categories, departments, grids
-from db.workflow import assess, assess_many, clock_status, ontime_close_rate, ontime_close_rates
-from db.workflow.refdata import get_ref
-from db.workflow.settings import warn_share
+from db.schema import areas, cases, categories, departments, grids
+from db.workflow import assess, assess_many, ontime_close_rate, ontime_close_rates
 from db.workflow.table import OPEN_STATES
 
 ACTIVE_STATES = tuple(s for s in OPEN_STATES if s != "parked")
@@ -39,24 +37,18 @@ def intake(engine: Engine, start: datetime, end: datetime) -> dict:
 
 
 def backlog(engine: Engine, at: datetime) -> dict:
-    """Open cases now: count per state, and how many of the active ones are in warning or overdue."""
+    """Open cases now: count per state, and how many of the active ones are in warning or overdue (the step's
+    warning and deadline instants the workflow engine keeps on the case, as the wall counts them)."""
+    active = cases.c.state.in_(ACTIVE_STATES)
     with engine.connect() as c:
-        by_state = {r.state: r.n for r in c.execute(
-            select(cases.c.state, func.count().label("n"))
-            .where(cases.c.state.in_(OPEN_STATES), cases.c.merged_into_id.is_(None)).group_by(cases.c.state))}
-        steps = c.execute(
-            select(cases.c.clock_mode, cases.c.calendar_code, case_steps.c.started_at, case_steps.c.deadline_at)
-            .join(case_steps, (case_steps.c.case_id == cases.c.id) & case_steps.c.ended_at.is_(None))
-            .where(cases.c.state.in_(ACTIVE_STATES), cases.c.merged_into_id.is_(None),
-                   case_steps.c.deadline_at.is_not(None))).all()
-        ref = get_ref(c)
-    due, share = {"warning": 0, "overdue": 0}, warn_share()
-    for s in steps:
-        status = clock_status(ref.clock(s.clock_mode, s.calendar_code), s.started_at, s.deadline_at, at,
-                              share)["status"]
-        if status in due:
-            due[status] += 1
-    return {"by_state": by_state, **due}
+        rows = c.execute(
+            select(cases.c.state, func.count().label("n"),
+                   func.count().filter(active, cases.c.step_deadline_at <= at).label("overdue"),
+                   func.count().filter(active, cases.c.step_warning_at <= at, cases.c.step_deadline_at > at)
+                   .label("warning"))
+            .where(cases.c.state.in_(OPEN_STATES), cases.c.merged_into_id.is_(None)).group_by(cases.c.state)).all()
+    return {"by_state": {r.state: r.n for r in rows}, "warning": sum(r.warning for r in rows),
+            "overdue": sum(r.overdue for r in rows)}
 
 
 def _until_now(end: datetime) -> datetime:
@@ -90,14 +82,10 @@ def _names(engine: Engine) -> dict[str, dict[str, str]]:
                                                              .where(areas.c.level == "street"))}}
 
 
-def rankings(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dict[str, list[dict]]:
-    """Departments / streets / grids ranked by the workflow engine's composite score (one SQL pass for all).
-
-    Units with nothing due to close in the period have no score: they follow the graded ones, rank None."""
-    start, end = _bounds(first, last)
-    names = _names(engine)
+def _ranked(assessed: dict[str, list[dict]], names: dict, bys: tuple[str, ...]) -> dict[str, list[dict]]:
     out = {}
-    for by, rows in assess_many(engine, start, _until_now(end), bys).items():
+    for by in bys:
+        rows = assessed[by]
         graded = [r for r in rows if r["key"] is not None and r["score"] is not None]
         rest = [r for r in rows if r["key"] is not None and r["score"] is None]
         out[by] = [{"rank": i + 1 if r["score"] is not None else None, "name": names[by].get(r["key"], r["key"]),
@@ -105,6 +93,24 @@ def rankings(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> d
                     "close_rate": r["close_rate"], "rework_rate": r["rework_rate"], "cases": r["due"]}
                    for i, r in enumerate(graded + rest)]
     return out
+
+
+def rankings(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Departments / streets / grids ranked by the workflow engine's composite score (one SQL pass for all).
+
+    Units with nothing due to close in the period have no score: they follow the graded ones, rank None."""
+    start, end = _bounds(first, last)
+    return _ranked(assess_many(engine, start, _until_now(end), bys), _names(engine), bys)
+
+
+def status(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dict:
+    """The daily page's summary and rankings together: the district's row and every ranking come from one
+    assessment statement (they read the same case facts for the same period)."""
+    start, end = _bounds(first, last)
+    assessed = assess_many(engine, start, _until_now(end), ("all",) + tuple(bys))
+    return {"summary": {"intake": intake(engine, start, end), "backlog": backlog(engine, datetime.now(timezone.utc)),
+                        "assessment": assessed["all"][0]},
+            "rankings": _ranked(assessed, _names(engine), bys)}
 
 
 def cases_by_grid(engine: Engine, first: date, last: date) -> dict[int, int]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, exists, func, or_, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import DateTime
+from sqlalchemy import Engine, and_, exists, func, or_, select
 
+from db import staff_time
 from db.schema import (
     areas, calendar_days, calendars, grids, patrols, positions, positions_latest as pl, staff, staff_grids,
 )
 from db.workflow.clock import Calendar, parse_periods
 
 STALE_MINUTES = 10           # a position older than this is drawn grey (the terminal stopped reporting)
-GAP_CAP_S = 600              # a silence longer than this between two fixes is not counted as time in the grid
+GAP_CAP_S = staff_time.GAP_CAP_S
 MAX_TRAIL_POINTS = 20000
 
 
@@ -84,39 +83,11 @@ def patrolled_grid_ids(engine: Engine, start: datetime, end: datetime) -> set[in
         return {r.grid_id for r in c.execute(q)}
 
 
-_IN_GRID_SQL = text("""
-WITH p AS (
-    SELECT staff_id, ts, grid_id, lead(ts) OVER (PARTITION BY staff_id ORDER BY ts) AS next_ts
-    FROM positions WHERE ts >= :start AND ts < :end
-), seg AS (
-    SELECT p.staff_id, p.ts AS s,
-           LEAST(COALESCE(p.next_ts, :end), p.ts + make_interval(secs => :cap), :end) AS e
-    FROM p
-    WHERE EXISTS (SELECT 1 FROM staff_grids sg WHERE sg.staff_id = p.staff_id AND sg.grid_id = p.grid_id)
-), w AS (
-    SELECT * FROM unnest(:period_starts, :period_ends) AS w(ps, pe)
-)
-SELECT seg.staff_id,
-       SUM(EXTRACT(EPOCH FROM LEAST(seg.e, w.pe) - GREATEST(seg.s, w.ps))) / 60.0 AS minutes
-FROM seg JOIN w ON seg.s < w.pe AND seg.e > w.ps
-GROUP BY seg.staff_id
-""").bindparams(bindparam("period_starts", type_=ARRAY(DateTime(timezone=True))),
-                bindparam("period_ends", type_=ARRAY(DateTime(timezone=True))))
-
-
-def minutes_in_own_grid(engine: Engine, periods: list[tuple[datetime, datetime]], end: datetime,
-                        gap_cap_s: int = GAP_CAP_S) -> dict[int, float]:
-    """staff id -> minutes spent inside one of their own grids during the given working periods, up to `end`.
-
-    Each fix counts until the next one, at most gap_cap_s (a terminal that went silent is not in the grid).
-    """
-    periods = [(a, min(b, end)) for a, b in periods if a < end]
-    if not periods:
-        return {}
-    params = {"start": periods[0][0], "end": periods[-1][1], "cap": gap_cap_s,
-              "period_starts": [a for a, _ in periods], "period_ends": [b for _, b in periods]}
-    with engine.connect() as c:
-        return {r.staff_id: float(r.minutes) for r in c.execute(_IN_GRID_SQL, params)}
+def minutes_in_own_grid(engine: Engine, periods: list[tuple[datetime, datetime]], end: datetime) \
+        -> dict[int, float]:
+    """staff id -> minutes inside an own grid during the working periods up to `end` (db.staff_time's rollup,
+    which the ingest service keeps current: a day of a city's fixes is too many to walk per page load)."""
+    return staff_time.minutes_in_own_grid(engine, periods, end)
 
 
 def work_periods(engine: Engine, day: date) -> tuple[tuple[datetime, datetime], ...]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+    BigInteger, Boolean, CheckConstraint, Column, Computed, Date, DateTime, Float, ForeignKey, Index, Integer,
     LargeBinary, MetaData, Sequence, SmallInteger, String, Table, Text, UniqueConstraint, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -344,6 +344,10 @@ cases = Table(
     Column("merged_into_id", BigInteger, ForeignKey("cases.id")),
     Column("version", Integer, nullable=False, server_default="0"),
     now_ts("created_at"), now_ts("updated_at"),
+    # Kept by the workflow engine (migration 0010) so 按期结案率 reads cases alone: a department step ended past
+    # its deadline; the case was parked at some time (only those need their steps to tell "parked then").
+    Column("dept_late", Boolean, nullable=False, server_default=text("false")),
+    Column("parked_ever", Boolean, nullable=False, server_default=text("false")),
     one_of("source", enums.CASE_SOURCES),
     one_of("state", enums.CASE_STATES),
     one_of("level", enums.CASE_LEVELS),
@@ -357,7 +361,6 @@ cases = Table(
     CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat_range"),
     Index(None, "state", "step_deadline_at"),
     Index(None, "reported_at"),
-    Index(None, "closed_at"),
     Index(None, "dept_id", "state"),
     Index(None, "grid_id", "state"),
     Index(None, "street_code", "state"),
@@ -386,6 +389,8 @@ case_steps = Table(
     Column("note", Text),
     Column("attachments", JSONB),
     Column("detail", JSONB),
+    # "Dispatched on time" as a column, so the assessment reads steps from an index alone (migration 0010).
+    Column("prev_late", Boolean, Computed("(detail ->> 'prev_late')::boolean", persisted=True)),
     UniqueConstraint("case_id", "seq"),
     one_of("from_state", enums.CASE_STATES, nullable=True),
     one_of("to_state", enums.CASE_STATES),
@@ -606,7 +611,31 @@ Index("ix_cases_merged_into_id", cases.c.merged_into_id, postgresql_where=cases.
 Index("ix_ingest_counters_at", ingest_counters.c.at)
 # Assessment candidates for a short window (migration 0007).
 Index("ix_cases_updated_at", cases.c.updated_at)
-Index("ix_cases_handle_deadline_at", cases.c.handle_deadline_at)
+# Covering indexes (migration 0010): 按期结案率 over any windows by index-only scans, and the assessment's
+# per-case step facts without visiting the steps' heap.
+DUE_COVER = ("id", "closed_at", "handle_deadline_at", "state", "merged_into_id", "dept_late", "parked_ever")
+Index("ix_cases_due_cover", cases.c.handle_deadline_at,
+      postgresql_include=[c for c in DUE_COVER if c != "handle_deadline_at"])
+Index("ix_cases_closed_cover", cases.c.closed_at, postgresql_include=[c for c in DUE_COVER if c != "closed_at"])
+STEP_FACTS = ("seq", "action", "from_state", "to_state", "started_at", "ended_at", "deadline_at", "working_minutes",
+              "prev_late")
+Index("ix_case_steps_facts", case_steps.c.case_id, postgresql_include=list(STEP_FACTS))
+
+# Seconds each grid worker spent inside an own grid per quarter hour (db/staff_time.py, migration 0010), and the
+# quarter hours that new fixes made stale (marked by a statement trigger on positions).
+staff_grid_time = Table(
+    "staff_grid_time", metadata,
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True),
+    Column("bucket_start", DateTime(timezone=True), primary_key=True),
+    Column("seconds", Float, nullable=False),
+)
+Index("ix_staff_grid_time_bucket_start", staff_grid_time.c.bucket_start, staff_grid_time.c.staff_id,
+      postgresql_include=["seconds"])
+staff_grid_time_dirty = Table(
+    "staff_grid_time_dirty", metadata,
+    Column("staff_id", Integer, primary_key=True),
+    Column("bucket_start", DateTime(timezone=True), primary_key=True),
+)
 
 # --- SQL sources (migration 0008) ----------------------------------------------------------------
 # Where each polled source table stands; written in the same transaction as the rows it covers.

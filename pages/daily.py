@@ -15,8 +15,8 @@ head, xlsx_col, html_col = st.columns([2, 1, 1], vertical_alignment="bottom")
 period = head.date_input(D["period"], value=(today, today), max_value=today, key="daily_period")
 first, last = (period[0], period[-1]) if isinstance(period, (tuple, list)) and period else (today, today)
 district = cached.district(url)["name"]
-summary = cached.daily_summary(url, first, last)
-ranked = cached.rankings(url, first, last, daily_report.RANK_BYS)
+status = cached.daily_status(url, first, last, daily_report.RANK_BYS)
+summary, ranked = status["summary"], status["rankings"]
 trend = cached.trend(url, today, 30)
 export = (district, first, last, summary, ranked, trend)
 stamp = f"{first:%Y%m%d}-{last:%Y%m%d}"

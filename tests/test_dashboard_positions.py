@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from datetime import date, datetime, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from dashboard import clock, nav, queries_staff
-from db import labels
+from db import labels, staff_time
 from db.engine import get_engine
 from db.schema import areas, grids, positions, staff, staff_grids
 from tests.test_dashboard_wall import (  # noqa: F401
@@ -121,6 +122,7 @@ def test_minutes_in_own_grid(small_district):
     with small_district.begin() as c:
         c.execute(insert(positions), [{"staff_id": 1, "ts": ts, "lon": 119.305 if g == 1 else 119.315,
                                        "lat": 26.005, "grid_id": g} for ts, g in fixes])
+    assert staff_time.roll_up_all(small_district) > 0      # what the ingest service's maintenance does
     periods = [(at(8, 0), at(12, 0)), (at(14, 0), at(18, 0))]
     minutes = queries_staff.minutes_in_own_grid(small_district, periods, end=at(18, 0))
     assert minutes == {1: pytest.approx(30 + 10)}
@@ -128,3 +130,41 @@ def test_minutes_in_own_grid(small_district):
     assert queries_staff.minutes_in_own_grid(small_district, periods, end=at(9, 15)) == {1: pytest.approx(15)}
     assert queries_staff.minutes_in_own_grid(small_district, periods, end=at(7, 0)) == {}
     assert json.dumps(queries_staff.grid_list(small_district), ensure_ascii=False).count("测试街道") == 2
+
+
+def _minutes_by_hand(fixes: list[tuple[datetime, int]], periods, end: datetime) -> float:
+    """The definition, walked in Python: each fix counts until the next one, at most the gap cap."""
+    fixes, total, cap = sorted(fixes), 0.0, timedelta(seconds=staff_time.GAP_CAP_S)
+    for i, (ts, grid) in enumerate(fixes):
+        seg_end = min(fixes[i + 1][0], ts + cap) if i + 1 < len(fixes) else ts + cap
+        if grid != 1:
+            continue
+        for a, b in periods:
+            b = min(b, end)
+            total += max(0.0, (min(seg_end, b) - max(ts, a)).total_seconds())
+    return total / 60
+
+
+def test_grid_time_rollup_matches_the_definition_with_late_fixes(small_district):
+    """Seeded random fixes arrive in shuffled batches (late and out of order); after each roll-up the minutes
+    equal the definition computed by hand over the fixes stored so far."""
+    rng = random.Random(20261203)
+    tz = clock.tz()
+    day = datetime(2026, 11, 17, 8, 0, tzinfo=tz)
+    fixes, t = [], day
+    while t < day + timedelta(hours=10):
+        fixes.append((t, rng.choice((1, 1, 2))))
+        t += timedelta(seconds=rng.choice((20, 20, 40, 300, 900)))
+    rng.shuffle(fixes)
+    periods = [(day, day + timedelta(hours=4)), (day + timedelta(hours=6), day + timedelta(hours=10))]
+    stored = []
+    for i in range(0, len(fixes), len(fixes) // 4 + 1):
+        batch = fixes[i:i + len(fixes) // 4 + 1]
+        with small_district.begin() as c:
+            c.execute(insert(positions), [{"staff_id": 1, "ts": ts, "lon": 119.305 if g == 1 else 119.315,
+                                           "lat": 26.005, "grid_id": g} for ts, g in batch])
+        stored += batch
+        staff_time.roll_up_all(small_district)
+        end = day + timedelta(hours=10)
+        got = queries_staff.minutes_in_own_grid(small_district, periods, end).get(1, 0.0)
+        assert got == pytest.approx(_minutes_by_hand(stored, periods, end), abs=1e-6)

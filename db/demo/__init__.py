@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, create_engine, func, select, text
 
+from db import staff_time
 from db.demo.build import build_static
 from db.demo.load import load_catalog, load_devices, load_places_and_people, load_trails
 from db.demo.logins import create_demo_accounts
@@ -70,6 +71,8 @@ def seed_demo(url: str, seed: int = 7, history_days: int = 30, position_days: in
             lap("trails")
             load_devices(conn, data, ids, trails, now)
             load_trails(conn, trails, ids)
+            while staff_time.roll_up(conn):        # the trigger marked every quarter hour of the trails
+                pass
             lap("positions")
             logins = create_demo_accounts(conn, data.departments, data.patrollers, ids)
             lap("accounts")

@@ -177,6 +177,7 @@ class Batch:
 
 
 def _cols(table) -> list[str]:
-    """Columns written by COPY: ids of steps and audit rows come from their sequences."""
+    """Columns written by COPY: ids of steps and audit rows come from their sequences; generated columns
+    from PostgreSQL."""
     serial = table.name in ("case_steps", "audit_log")
-    return [c.name for c in table.columns if not (serial and c.name == "id")]
+    return [c.name for c in table.columns if not (serial and c.name == "id") and c.computed is None]

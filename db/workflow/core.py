@@ -163,6 +163,8 @@ def _finish(cs: CaseState, ch: Change, ref: RefData) -> None:
     if ch.transition:
         if cs.open_step is not None:
             ch.close_step = _close(cs, ch, ref)
+            if ch.close_step["dept_late"]:
+                ch.case["dept_late"] = True
         if not ch.deadline_set:
             ch.deadline, ch.limit = default_deadline(CaseState(case), ch.to_state, at, ref)
         warning = None
@@ -170,6 +172,8 @@ def _finish(cs: CaseState, ch: Change, ref: RefData) -> None:
             clock = ref.case_clock(case)
             warning = clock.add(at, clock.minutes(at, ch.deadline) * settings.warn_share())
         ch.case.update(state=ch.to_state, step_deadline_at=ch.deadline, step_warning_at=warning)
+        if ch.to_state == "parked":
+            ch.case["parked_ever"] = True
         if terminal:
             _drop_pending(cs, ch)
     step_end = at if (terminal or not ch.transition) else None

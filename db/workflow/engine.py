@@ -14,7 +14,6 @@ from db.workflow.errors import NotFound
 from db.workflow.model import Actor, CaseRef, StepResult
 from db.workflow.newcase import CASE_FIELDS, case_row, report_change
 from db.workflow import handlers, whistle_rules  # noqa: F401  (they register the action handlers)
-from db.workflow.table import DEPT_STAGES
 
 
 @contextmanager
@@ -61,9 +60,7 @@ def load_state(conn: Connection, case: int | str) -> CaseState:
             cs.open_step = {k: s[k] for k in ("seq", "started_at", "deadline_at", "to_state")}
         if s["seq"] == row["version"]:
             cs.last_actor, cs.last_action, cs.last_at = s["actor_name"], s["action"], s["started_at"]
-    cs.dept_late = bool(conn.execute(text(
-        "SELECT bool_or(ended_at > deadline_at) FROM case_steps WHERE case_id = :id AND to_state = ANY(:st)"),
-        {"id": case_id, "st": list(DEPT_STAGES)}).scalar())
+    cs.dept_late = row["dept_late"]
     cs.requests = [dict(r) for r in conn.execute(select(case_requests).where(
         case_requests.c.case_id == case_id, case_requests.c.status == "pending")).mappings()]
     open_whistles = conn.execute(select(whistles).where(

@@ -78,7 +78,7 @@ def case_row(ref: RefData, actor: Actor, at: datetime, f: dict) -> dict:
         "closed_at": None, "close_type": None, "step_deadline_at": None, "step_warning_at": None,
         "handle_deadline_at": None, "supervised": False, "supervise_note": None, "satisfaction": None,
         "postpone_count": 0, "rework_count": 0, "return_count": 0, "merged_into_id": None, "version": 0,
-        "created_at": at, "updated_at": at,
+        "created_at": at, "updated_at": at, "dept_late": False, "parked_ever": False,
     }
 
 
