@@ -163,3 +163,32 @@ def test_sources_file_secrets_and_mistakes(tmp_path):
                                      'key = "id"\nwatermark = "id"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="table"):
         load(tmp_path / "x.toml")
+
+
+def test_the_ingest_worker_runs_the_pollers_beside_mqtt(world, tmp_path, mqtt_url):
+    from tests.test_ingest_support import DbWaiter, running, settings_for
+    url = f"sqlite:///{tmp_path / 'hotline.db'}"
+    make_tables(url)
+    t0 = base_time()
+    insert_orders(url, [order(i, t0 + timedelta(seconds=i)) for i in range(12)])
+    path = sources_file(tmp_path, url, page=5, poll_s=0.1)
+    waiter = DbWaiter(world.url)
+    try:
+        with running(settings_for(world.url, mqtt_url, sources_file=str(path))) as worker:
+            assert waiter.until("SELECT count(*) FROM cases WHERE source = 'hotline'", lambda v: v == 12, 30)
+            assert worker.counters.wait(lambda t: t.stored >= 12, 10)
+            insert_orders(url, [order(50, t0 + timedelta(minutes=1))])
+            assert waiter.until("SELECT count(*) FROM cases WHERE source = 'hotline'", lambda v: v == 13, 30)
+    finally:
+        waiter.close()
+    assert scalar(world.url, "SELECT rows_total FROM source_health WHERE source = 'hotline'") == 13
+
+
+def test_page_query_is_keyset_on_every_dialect(tmp_path):
+    from ingest.sources.reader import page_sql
+    src = load(sources_file(tmp_path, "sqlite://"))[0]
+    for dialect, quote in (("sqlite", '"'), ("postgresql", '"'), ("mysql", "`")):
+        first, later = page_sql(src, dialect, True), page_sql(src, dialect, False)
+        wm, key = f"{quote}updated_at{quote}", f"{quote}order_no{quote}"
+        assert f"ORDER BY {wm}, {key} LIMIT :n" in later and ":wm" not in first
+        assert f"({wm} > :wm OR ({wm} = :wm AND {key} > :key))" in later
