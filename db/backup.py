@@ -102,9 +102,43 @@ def restore(url: str, dump: Path, replace: bool = False) -> None:
     if table_count(url) and not replace:
         raise RuntimeError(L["not_empty"])
     conn, env = libpq_env(url)
-    extra = ["--clean", "--if-exists"] if replace else []
+    if replace:
+        _replace(url, dump, conn, env)
+        return
     _run([pg_tool("pg_restore", server_major(url)), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-          *extra, *conn, str(dump)], env)
+          *conn, str(dump)], env)
+
+
+def _partitioned_tables(url: str) -> list[str]:
+    eng = create_engine(url)
+    try:
+        with eng.connect() as c:
+            return list(c.execute(text("SELECT partrelid::regclass::text FROM pg_partitioned_table p "
+                                       "JOIN pg_class t ON t.oid = p.partrelid WHERE NOT t.relispartition")).scalars())
+    finally:
+        eng.dispose()
+
+
+def _replace(url: str, dump: Path, conn: list[str], env: dict[str, str]) -> None:
+    """pg_restore --clean drops a partition's own keys before its parent's, which PostgreSQL refuses (they are
+    inherited). So its script runs through psql in one transaction that first drops the partitioned tables."""
+    major = server_major(url)
+    tables = _partitioned_tables(url)
+    first = ["-c", f"DROP TABLE IF EXISTS {', '.join(tables)} CASCADE"] if tables else []
+    script = subprocess.Popen([pg_tool("pg_restore", major), "--no-owner", "--no-privileges", "--clean",
+                               "--if-exists", "--file", "-", str(dump)], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        done = subprocess.run([pg_tool("psql", major), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                               *conn, *first, "-f", "-"], env=env, stdin=script.stdout, capture_output=True, text=True)
+    finally:
+        script.stdout.close()
+        script_err = script.stderr.read().decode(errors="replace")
+        script.stderr.close()
+        script.wait()
+    for tool, code, error in (("pg_restore", script.returncode, script_err), ("psql", done.returncode, done.stderr)):
+        if code != 0:
+            raise RuntimeError(L["tool_failed"].format(tool=tool, code=code, error=error.strip()[-2000:]))
 
 
 def main(argv: list[str]) -> int:

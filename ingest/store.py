@@ -26,19 +26,36 @@ class BatchResult:
     case_errors: int = 0
 
 
+# Kinds keyed by the sender's message id, not by its time: a sender reusing an id with another time would pass
+# the (source_key, event_at) key, so their keys are looked up first. Few rows a day: cheap over every partition.
+BY_ID = frozenset({"report", "verify", "feedback", "video_alert", "hotline_order"})
+
+
+def _stored_before(cur, prepared: Prepared) -> set[str]:
+    keys = [a.parsed.source_key for a in prepared.accepted if a.parsed.kind in BY_ID]
+    if not keys:
+        return set()
+    cur.execute("SELECT source_key FROM raw_events WHERE source_key = ANY(%s)", (keys,))
+    return {row[0] for row in cur.fetchall()}
+
+
 def insert_raw(cur, prepared: Prepared) -> dict[str, int]:
     """{source_key: raw id} of the rows that were new; the others were stored before (a redelivery)."""
     if not prepared.accepted:
         return {}
+    known = _stored_before(cur, prepared)
+    rows = [(a, line) for a, line in zip(prepared.accepted, prepared.raw_lines) if a.parsed.source_key not in known]
+    if not rows:
+        return {}
     cur.execute("SELECT nextval(pg_get_serial_sequence('raw_events', 'id')) FROM generate_series(1, %s)",
-                (len(prepared.accepted),))
+                (len(rows),))
     ids = [row[0] for row in cur.fetchall()]
-    text = "".join(f"{i}\t{line}" for i, line in zip(ids, prepared.raw_lines))
+    text = "".join(f"{i}\t{line}" for i, (_, line) in zip(ids, rows))
     # raw_events is partitioned by event_at, which every parser derives from the message: a redelivery has the
     # same (source_key, event_at) and is refused by that key (migration 0009).
     merged = copy_or_merge(cur, "raw_events", RAW_COLUMNS, text, "(source_key, event_at)", "source_key, id")
     if merged is None:
-        return {a.parsed.source_key: i for a, i in zip(prepared.accepted, ids)}
+        return {a.parsed.source_key: i for (a, _), i in zip(rows, ids)}
     return dict(merged)
 
 

@@ -160,3 +160,18 @@ def test_same_key_and_time_are_refused_in_every_partition(db_url):
     finally:
         eng.dispose()
     assert scalar(db_url, "SELECT count(*) FROM raw_events") == len(times)
+
+
+def test_a_reused_report_id_with_another_time_opens_no_second_case(world, mqtt_url):
+    s = settings_for(world.url, mqtt_url)
+    topic = f"{s.topic_prefix}/v1/terminal/S001/report"
+    report = dict(id="r-same", category="0101", description="积存垃圾", lon=LON0, lat=LAT0)
+    with running(s) as worker:
+        publish(mqtt_url, [(topic, js(ts=(NOW - timedelta(days=40)).isoformat(), **report))])
+        wait_handled(worker, 1)
+        # The same message id, its time changed: another partition, but the same report.
+        publish(mqtt_url, [(topic, js(ts=NOW.isoformat(), **report))])
+        wait_handled(worker, 2)
+        assert (worker.counters.totals.stored, worker.counters.totals.duplicates) == (1, 1)
+    assert scalar(world.url, "SELECT count(*) FROM raw_events") == 1
+    assert scalar(world.url, "SELECT count(*) FROM cases WHERE source_ref = 'report:S001:r-same'") == 1
