@@ -116,3 +116,31 @@ def test_source_down_backs_off_alone_and_catches_up(world, pg_source_url, tmp_pa
         waiter.close()
         proxy.close()
     assert counts(world.url)["cases"] == 18 and counts(world.url)["raw"] == 18
+
+
+def test_rows_our_database_refuses_go_one_by_one(world, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'hotline.db'}"
+    make_tables(url)
+    t0 = base_time()
+    insert_orders(url, [order(i, t0 + timedelta(seconds=i)) for i in range(1, 8)])
+    path = sources_file(tmp_path, url, page=5)
+    real = pipeline.write_page
+
+    def refuse_order_3(conn, page, *args):
+        if any(a.parsed.data.get("order") == "HL000003" for a in page.prepared.accepted):
+            raise ValueError("refused")
+        return real(conn, page, *args)
+    monkeypatch.setattr(pipeline, "write_page", refuse_order_3)
+    assert drain(world.url, path) == {"hotline": 7}
+    assert counts(world.url)["cases"] == 6
+    assert "数据库拒绝保存" in scalar(world.url, "SELECT reason FROM dead_letters WHERE source = 'sql'")
+    assert scalar(world.url, "SELECT rows FROM source_watermarks WHERE source = 'hotline'") == 7
+    monkeypatch.setattr(pipeline, "write_page", real)
+    assert drain(world.url, path) == {"hotline": 0}
+
+
+def test_a_source_with_a_missing_driver_fails_alone(world, tmp_path):
+    path = sources_file(tmp_path, "nosuchdb+nodriver://x/y", name="broken")
+    assert drain(world.url, path) == {"broken": None}
+    health = rows(world.url, "SELECT failures, last_error FROM source_health WHERE source = 'broken'")[0]
+    assert health.failures == 1 and health.last_error

@@ -72,7 +72,8 @@ def test_updates_become_workflow_actions_once(world, source_url, tmp_path):
                              "WHERE c.source_ref = 'hotline:HL000001' AND s.action = 'supervise'")
     assert note == "市民来电催办"
     c = counts(world.url)
-    assert (c["raw"], c["cases"]) == (5, 2)   # 2 new + accept + supervise + cancel; the remark-only change is a duplicate
+    # 2 new + accept + supervise + cancel; the remark-only change was a duplicate.
+    assert (c["raw"], c["cases"]) == (5, 2)
 
 
 def test_equal_timestamps_across_page_boundaries(world, source_url, tmp_path):

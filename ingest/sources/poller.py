@@ -22,6 +22,7 @@ from ingest.store import BatchResult
 log = logging.getLogger("ingest.sources")
 L = labels.SOURCES_CLI
 R = labels.INGEST_REASON
+FLUSH_PAGES = 20
 
 
 class Moved(Exception):
@@ -33,7 +34,7 @@ class SourcePoller:
         self.src, self.settings, self.stop, self.counters = src, settings, stop, counters
         self.db = Database(settings.resolved_database_url(), settings.retry_initial_s, settings.retry_max_s)
         self.registry = Registry(settings.registry_refresh_s)
-        self.engine = source_engine(src)
+        self.engine = None           # made on the first poll: a bad URL or a missing driver is that source's failure
         self.health = Health(src, settings.worker_id)
         self.writeback = WriteBacker(src) if src.writeback else None
         self.position: tuple | None = None
@@ -58,9 +59,10 @@ class SourcePoller:
         except Moved:
             self.loaded = False
             return 0.0
-        except SourceFailed as exc:
-            delay = self.health.failed(exc.message)
-            log.warning(L["source_down"].format(source=self.src.name, error=exc.message, delay=round(delay, 1)))
+        except Exception as exc:  # noqa: BLE001 - whatever fails, this source backs off and the thread lives on
+            message = exc.message if isinstance(exc, SourceFailed) else type(exc).__name__
+            delay = self.health.failed(message)
+            log.warning(L["source_down"].format(source=self.src.name, error=message, delay=round(delay, 1)))
             self.health.flush(self.db)
             return delay
         self._write_back()
@@ -73,6 +75,8 @@ class SourcePoller:
         while not self.stop.is_set() and (max_pages is None or pages < max_pages):
             n = self.poll_page()
             total, pages = total + n, pages + 1
+            if pages % FLUSH_PAGES == 0:
+                self.health.flush(self.db)      # a long catch-up shows its progress on the admin page
             if n < self.src.page:
                 self.health.caught_up()
                 break
@@ -83,6 +87,7 @@ class SourcePoller:
         if not self._ready():
             return 0
         try:
+            self.engine = self.engine or source_engine(self.src)
             rows = read_page(self.engine, self.src, self.position, self.src.page, self._settled())
         except Exception as exc:  # noqa: BLE001 - any failure of the source is its own, never the service's
             raise SourceFailed(primary_message(exc)) from None
@@ -131,10 +136,10 @@ class SourcePoller:
             raise
         except Exception as exc:  # noqa: BLE001 - a row our database refuses must not stop the source
             log.warning(labels.INGEST_CLI["batch_split"].format(error=primary_message(exc)))
-            ok, result = self._one_by_one(page, write)
+            ok, result = self._one_by_one(page)
         return result if ok else None
 
-    def _one_by_one(self, page: pipeline.Page, write) -> tuple[bool, BatchResult | None]:
+    def _one_by_one(self, page: pipeline.Page) -> tuple[bool, BatchResult | None]:
         """Each row alone (protected by its unique key); the refused ones become dead letters, and the last
         transaction stores those with the watermark."""
         total = BatchResult(duplicates=page.prepared.in_batch_duplicates)
@@ -174,7 +179,8 @@ class SourcePoller:
 
     def close(self) -> None:
         self.db.close()
-        self.engine.dispose()
+        if self.engine is not None:
+            self.engine.dispose()
         if self.writeback is not None:
             self.writeback.close()
 

@@ -38,7 +38,10 @@ def page_sql(src: Source, dialect: str, first: bool) -> str:
     origin = q(src.table) if src.table else f"({src.query}) AS src"
     wm, key = q(src.watermark), q(src.key)
     # A row without a watermark could never be passed by the keyset: it is not read (documented in the README).
-    where = [f"{wm} IS NOT NULL"] + ([] if first else [f"({wm} > :wm OR ({wm} = :wm AND {key} > :key))"])
+    # "wm >= :wm" repeats the OR's lower bound in a form every planner turns into an index range scan (without
+    # it PostgreSQL walks the index from the start and filters: quadratic over a large table).
+    where = [f"{wm} IS NOT NULL"] + ([] if first else [
+        f"{wm} >= :wm", f"({wm} > :wm OR ({wm} = :wm AND {key} > :key))"])
     if src.settle_s:
         where.append(f"{wm} <= :settled")
     return f"SELECT * FROM {origin} WHERE {' AND '.join(where)} ORDER BY {wm}, {key} LIMIT :n"

@@ -36,8 +36,8 @@ def _values(case) -> dict:
 class WriteBacker:
     def __init__(self, src: Source):
         self.src, self.wb = src, src.writeback
-        url = self.wb.url or src.url
-        self.engine = source_engine(src.model_copy(update={"url": url}))
+        self.url = self.wb.url or src.url
+        self.engine = None           # made when first used: a bad URL is a write-back failure, not a crash
         self.next_at = 0.0
         self.mark_name = f"{src.name}#writeback"
 
@@ -71,6 +71,7 @@ class WriteBacker:
                                       "n": PAGE}).all()
 
     def _send(self, cases: list) -> None:
+        self.engine = self.engine or source_engine(self.src.model_copy(update={"url": self.url}))
         cols = self.wb.columns
         names = list(cols)
         q = (lambda n: f"`{n}`") if self.engine.dialect.name == "mysql" else (lambda n: f'"{n}"')
@@ -88,7 +89,8 @@ class WriteBacker:
                     conn.execute(insert, params)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def _save_mark(conn: Connection, name: str, at: datetime) -> None:
