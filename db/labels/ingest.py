@@ -78,7 +78,7 @@ INGEST_GB28181 = {
     },
 }
 INGEST_CLI = {
-    "usage": "用法: python -m ingest [worker|poll|simulate|replay-dead-letters|edge-config] [参数]",
+    "usage": "用法: python -m ingest [worker|poll|simulate|maintain|replay-dead-letters|edge-config] [参数]",
     "worker": "运行接入服务（默认命令）", "simulate": "向 MQTT 发布演示辖区的模拟流量",
     "replay": "修复后重放死信",
     "no_mqtt": "未配置 MQTT：请设置 MQTT_URL，或先运行 ./start.sh 启动内置消息服务器。",
