@@ -1,4 +1,5 @@
-"""Command line: python -m ingest [worker|poll|simulate|maintain|replay-dead-letters|edge-config] — the worker is the default."""
+"""Command line: python -m ingest [worker|poll|simulate|maintain|replay-dead-letters|edge-config] — the worker is
+the default."""
 from __future__ import annotations
 
 import argparse

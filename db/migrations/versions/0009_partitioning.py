@@ -30,7 +30,8 @@ AFTER = {
         "UNIQUE NULLS NOT DISTINCT (source_key, event_at)",
         "ALTER TABLE raw_events ADD CONSTRAINT fk_raw_events_device_id_devices FOREIGN KEY (device_id) "
         "REFERENCES devices (id)",
-        "ALTER TABLE raw_events ADD CONSTRAINT fk_raw_events_staff_id_staff FOREIGN KEY (staff_id) REFERENCES staff (id)",
+        "ALTER TABLE raw_events ADD CONSTRAINT fk_raw_events_staff_id_staff FOREIGN KEY (staff_id) "
+        "REFERENCES staff (id)",
         "CREATE INDEX ix_raw_events_id ON raw_events (id)",
         "CREATE INDEX ix_raw_events_received_at ON raw_events (received_at)",
         "CREATE INDEX ix_raw_events_kind_received_at ON raw_events (kind, received_at)",
