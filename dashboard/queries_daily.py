@@ -8,7 +8,8 @@ from sqlalchemy import Engine, func, select
 
 from db.config import settings
 from db.schema import areas, cases, categories, departments, grids
-from db.workflow import assess, assess_many, ontime_close_rate, ontime_close_rates
+from db import day_stats
+from db.workflow import assess, assess_many, ontime_close_rate
 from db.workflow.table import OPEN_STATES
 
 ACTIVE_STATES = tuple(s for s in OPEN_STATES if s != "parked")
@@ -124,21 +125,9 @@ def cases_by_grid(engine: Engine, first: date, last: date) -> dict[int, int]:
 
 def trend(engine: Engine, last: date, days: int = 30) -> list[dict]:
     """Per local day over the `days` ending on `last`: cases reported, cases closed, and 按期结案率 as the
-    workflow engine assesses that day (all days in one statement)."""
-    first = last - timedelta(days=days - 1)
-    start, end = _bounds(first, last)
-    zone = settings().timezone
-    rep_day = func.date(func.timezone(zone, cases.c.reported_at))
-    close_day = func.date(func.timezone(zone, cases.c.closed_at))
-    with engine.connect() as c:
-        reported = {r.d: r.n for r in c.execute(
-            select(rep_day.label("d"), func.count().label("n"))
-            .where(cases.c.reported_at >= start, cases.c.reported_at < end, cases.c.merged_into_id.is_(None))
-            .group_by(rep_day))}
-        closed = {r.d: r.n for r in c.execute(
-            select(close_day.label("d"), func.count().label("n"))
-            .where(cases.c.closed_at >= start, cases.c.closed_at < end).group_by(close_day))}
-    dates = [first + timedelta(days=i) for i in range(days)]
-    rates = ontime_close_rates(engine, [(a, _until_now(b)) for a, b in (_bounds(d, d) for d in dates)])
-    return [{"day": d, "reported": reported.get(d, 0), "closed": closed.get(d, 0), "ontime_rate": r[2]}
-            for d, r in zip(dates, rates)]
+    workflow engine assesses that day (past days from db.day_stats' kept rows)."""
+    dates = [last - timedelta(days=days - 1 - i) for i in range(days)]
+    got = day_stats.figures(engine, dates, datetime.now(ZoneInfo(settings().timezone)).date())
+    return [{"day": d, "reported": got[d]["reported"], "closed": got[d]["closed"],
+             "ontime_rate": round(100.0 * got[d]["closed_ontime"] / got[d]["due"], 2) if got[d]["due"] else None}
+            for d in dates]

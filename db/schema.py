@@ -360,8 +360,10 @@ cases = Table(
     CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon_range"),
     CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat_range"),
     Index(None, "state", "step_deadline_at"),
-    Index(None, "reported_at"),
-    Index(None, "dept_id", "state"),
+    # Covering the daily page's intake, trend and heat map (migration 0010).
+    Index(None, "reported_at", postgresql_include=["merged_into_id", "source", "category_id", "grid_id"]),
+    # Covering what the department desk counts (migration 0010): index-only counts of a busy department.
+    Index(None, "dept_id", "state", postgresql_include=["step_deadline_at", "merged_into_id"]),
     Index(None, "grid_id", "state"),
     Index(None, "street_code", "state"),
     Index(None, "source_ref"),
@@ -397,7 +399,7 @@ case_steps = Table(
     one_of("level", enums.CASE_LEVELS, nullable=True),
     CheckConstraint("deadline_at IS NULL OR deadline_at >= started_at", name="deadline_after_start"),
     CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="end_after_start"),
-    Index(None, "dept_id", "started_at"),
+    Index(None, "dept_id", "started_at", postgresql_include=["deadline_at", "ended_at"]),
     Index(None, "started_at"),
 )
 # At most one open step per case.
@@ -604,8 +606,9 @@ ingest_counters = Table(     # partitioned by month of at (migration 0009)
 # the admin page sums the ingest counters of the last minutes; a department's desk counts its cases dispatched or
 # closed since a date.
 Index("ix_cases_created_at", cases.c.created_at)
-Index("ix_cases_dept_id_dispatched_at", cases.c.dept_id, cases.c.dispatched_at)
-Index("ix_cases_dept_id_closed_at", cases.c.dept_id, cases.c.closed_at)
+Index("ix_cases_dept_id_dispatched_at", cases.c.dept_id, cases.c.dispatched_at, postgresql_include=["merged_into_id"])
+Index("ix_cases_dept_id_closed_at", cases.c.dept_id, cases.c.closed_at,
+      postgresql_include=["state", "close_type", "merged_into_id"])
 Index("ix_alerts_received_at", alerts.c.received_at)
 Index("ix_cases_merged_into_id", cases.c.merged_into_id, postgresql_where=cases.c.merged_into_id.isnot(None))
 Index("ix_ingest_counters_at", ingest_counters.c.at)
@@ -620,6 +623,8 @@ Index("ix_cases_closed_cover", cases.c.closed_at, postgresql_include=[c for c in
 STEP_FACTS = ("seq", "action", "from_state", "to_state", "started_at", "ended_at", "deadline_at", "working_minutes",
               "prev_late")
 Index("ix_case_steps_facts", case_steps.c.case_id, postgresql_include=list(STEP_FACTS))
+# Check-ins due in a period, for the assessment's 报到及时率 (migration 0010).
+Index("ix_whistle_departments_deadline_at", whistle_departments.c.deadline_at)
 
 # Seconds each grid worker spent inside an own grid per quarter hour (db/staff_time.py, migration 0010), and the
 # quarter hours that new fixes made stale (marked by a statement trigger on positions).
@@ -631,6 +636,14 @@ staff_grid_time = Table(
 )
 Index("ix_staff_grid_time_bucket_start", staff_grid_time.c.bucket_start, staff_grid_time.c.staff_id,
       postgresql_include=["seconds"])
+# The leaders' trend: figures of each past local day, kept by db/day_stats.py (migration 0010).
+case_day_stats = Table(
+    "case_day_stats", metadata,
+    Column("day", Date, primary_key=True),
+    Column("reported", Integer, nullable=False), Column("closed", Integer, nullable=False),
+    Column("due", Integer, nullable=False), Column("closed_ontime", Integer, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
 staff_grid_time_dirty = Table(
     "staff_grid_time_dirty", metadata,
     Column("staff_id", Integer, primary_key=True),

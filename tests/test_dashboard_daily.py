@@ -7,11 +7,13 @@ from datetime import timedelta
 import openpyxl
 import pytest
 import streamlit as st
+from sqlalchemy import delete, update
 from streamlit.testing.v1 import AppTest
 
 import db.workflow as wf
 from dashboard import clock, daily_report, nav, queries_daily
-from db import labels
+from db import day_stats, labels
+from db.schema import case_day_stats
 from db.engine import get_engine
 from tests.test_dashboard_wall import (  # noqa: F401
     demo_url, deck_specs, metrics, no_exception, refused, run_page, run_script, scalar,
@@ -143,3 +145,28 @@ def test_reports_export(demo_url):
     html = daily_report.to_html(*args)
     assert html.startswith("<!DOCTYPE html>") and D["report_title"].format(district="榕城区") in html
     assert "@media print" in html and html.count("<table>") == 5
+
+
+def test_trend_reads_kept_days_and_recomputes_the_rest(demo_url):
+    """Kept past days are read (a planted value shows), a row kept before its day ended is recomputed, and the
+    kept figures equal the live ones."""
+    engine = get_engine(demo_url)
+    today = clock.today()
+    days = [today - timedelta(days=i) for i in range(10, -1, -1)]
+    live = day_stats.compute(engine, days)
+    assert any(f["due"] for f in live.values())
+    try:
+        assert day_stats.refresh(engine, today, keep_days=10) == 10
+        assert day_stats.figures(engine, days, today) == live
+        planted, early = days[0], days[1]
+        with engine.begin() as c:
+            c.execute(update(case_day_stats).where(case_day_stats.c.day == planted).values(reported=999_999))
+            c.execute(update(case_day_stats).where(case_day_stats.c.day == early)
+                      .values(reported=888_888, computed_at=day_stats.bounds(early, early)[0]))
+        got = day_stats.figures(engine, days, today)
+        assert got[planted]["reported"] == 999_999 and got[early] == live[early]
+        by_day = {r["day"]: r for r in queries_daily.trend(engine, today, 11)}
+        assert by_day[planted]["reported"] == 999_999 and by_day[today]["reported"] == live[today]["reported"]
+    finally:
+        with engine.begin() as c:
+            c.execute(delete(case_day_stats))

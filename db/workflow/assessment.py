@@ -110,7 +110,8 @@ def _grouping(dims: list[str]) -> tuple[str, str, str]:
 
 def assessment_sql(dims: list[str], scan: bool = True) -> str:
     """The single statement computing every dimension in `dims` (GROUPING SETS over per-case facts); scan=False
-    reads only the candidates' steps (few candidates), scan=True all steps then joins (most cases candidates)."""
+    reads only the candidates' steps (few candidates), scan=True all steps then joins (most cases candidates).
+    Keys are ids and codes, never '': the COALESCE keeps the full join hashable (IS NOT DISTINCT FROM is not)."""
     sets, dim, key = _grouping(dims)
     facts = _FACTS.replace("{restrict}", "" if scan else "AND s.case_id IN (SELECT id FROM cand)")
     return f"""WITH {facts},
@@ -119,7 +120,7 @@ whistle AS (SELECT {dim} AS dim, {key} AS key, count(*) AS checkins_due,
   count(*) FILTER (WHERE ontime) AS checkins_ontime FROM chk GROUP BY GROUPING SETS ({sets}))
 SELECT COALESCE(m.dim, w.dim) AS dim, COALESCE(m.key, w.key) AS key, {", ".join(f"m.{c}" for c in MAIN_COUNTS)},
   w.checkins_due, w.checkins_ontime
-FROM main m FULL JOIN whistle w ON w.dim = m.dim AND w.key IS NOT DISTINCT FROM m.key"""
+FROM main m FULL JOIN whistle w ON w.dim = m.dim AND COALESCE(w.key, '') = COALESCE(m.key, '')"""
 
 
 def _rate(num, den) -> float | None:

@@ -2,9 +2,10 @@
 - cases.dept_late and cases.parked_ever, kept by the workflow engine, filled here from the steps;
 - case_steps.prev_late, a stored generated column of detail ->> 'prev_late' (this rewrites case_steps once);
 - covering indexes: ix_cases_due_cover and ix_cases_closed_cover (replace ix_cases_handle_deadline_at and
-  ix_cases_closed_at), ix_case_steps_facts;
+  ix_cases_closed_at), ix_case_steps_facts, ix_whistle_departments_deadline_at, and the department desk's four indexes and reported_at's rebuilt with what they count;
 - staff_grid_time (seconds inside an own grid per worker and quarter hour) with its dirty queue, marked by a
-  statement trigger on positions, and filled here from the positions already stored."""
+  statement trigger on positions, and filled here from the positions already stored;
+- case_day_stats: the trend's figures of past days (db/day_stats.py keeps them)."""
 from alembic import op
 
 revision = "0010"
@@ -16,6 +17,12 @@ depends_on = None
 DUE_COVER = "id, closed_at, handle_deadline_at, state, merged_into_id, dept_late, parked_ever"
 STEP_FACTS = "seq, action, from_state, to_state, started_at, ended_at, deadline_at, working_minutes, prev_late"
 BUCKET_S, GAP_CAP_S = 900, 600
+# name -> (table, key, INCLUDE columns): the desk's counts and the daily intake; downgrade rebuilds them without.
+REBUILT = {"ix_cases_dept_id_dispatched_at": ("cases", "dept_id, dispatched_at", "merged_into_id"),
+        "ix_cases_dept_id_closed_at": ("cases", "dept_id, closed_at", "state, close_type, merged_into_id"),
+        "ix_cases_dept_id_state": ("cases", "dept_id, state", "step_deadline_at, merged_into_id"),
+        "ix_case_steps_dept_id_started_at": ("case_steps", "dept_id, started_at", "deadline_at, ended_at"),
+        "ix_cases_reported_at": ("cases", "reported_at", "merged_into_id, source, category_id, grid_id")}
 
 # The quarter hours a new fix can change: from one cap before it (the previous fix's time ends at it) to one cap
 # after it (its own time); 2 caps < 2 quarters, so at most three.
@@ -51,6 +58,10 @@ def _case_facts() -> None:
         include = ", ".join(c.strip() for c in DUE_COVER.split(",") if c.strip() != key)
         op.execute(f"CREATE INDEX ix_cases_{name}_cover ON cases ({key}) INCLUDE ({include})")
     op.execute(f"CREATE INDEX ix_case_steps_facts ON case_steps (case_id) INCLUDE ({STEP_FACTS})")
+    op.execute("CREATE INDEX ix_whistle_departments_deadline_at ON whistle_departments (deadline_at)")
+    for name, (table, key, include) in REBUILT.items():
+        op.execute(f"DROP INDEX {name}")
+        op.execute(f"CREATE INDEX {name} ON {table} ({key}) INCLUDE ({include})")
 
 
 def _grid_time() -> None:
@@ -73,14 +84,22 @@ def _grid_time() -> None:
 def upgrade() -> None:
     _case_facts()
     _grid_time()
+    op.execute("CREATE TABLE case_day_stats (day date NOT NULL, reported integer NOT NULL, closed integer NOT NULL, "
+               "due integer NOT NULL, closed_ontime integer NOT NULL, computed_at timestamptz NOT NULL, "
+               "CONSTRAINT pk_case_day_stats PRIMARY KEY (day))")
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE case_day_stats")
     op.execute("DROP TRIGGER positions_grid_time ON positions")
     op.execute("DROP FUNCTION positions_mark_grid_time()")
     op.execute("DROP TABLE staff_grid_time_dirty")
     op.execute("DROP TABLE staff_grid_time")
     op.execute("DROP INDEX ix_case_steps_facts")
+    op.execute("DROP INDEX ix_whistle_departments_deadline_at")
+    for name, (table, key, _) in REBUILT.items():
+        op.execute(f"DROP INDEX {name}")
+        op.execute(f"CREATE INDEX {name} ON {table} ({key})")
     op.execute("DROP INDEX ix_cases_due_cover")
     op.execute("DROP INDEX ix_cases_closed_cover")
     op.execute("CREATE INDEX ix_cases_closed_at ON cases (closed_at)")
