@@ -29,18 +29,28 @@ SCAN_PLANNER = {**PLANNER, "enable_indexscan": "off"}
 OPEN_IN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
 
 # Per case, from its steps: what happened inside [start, end) and where it stood at the snapshot. Candidates are
-# the cases touched since `start` or still open (each arm on an index, so a day's figures do not read a year of
-# cases); only their steps that can count are read (department stages, parking, the counted actions), through
-# the (case_id, seq) index: on a city's year of steps this beats hashing the whole table even for a month.
-_CAND_WHERE = f"""created_at < :end AND merged_into_id IS NULL
-    AND (updated_at >= :start OR handle_deadline_at >= :start AND handle_deadline_at < :end
-         OR state IN {OPEN_STATES})"""
+# the cases touched since `start` or due in the window (each arm on an index, so a day's figures do not read a
+# year of cases); only their steps that can count are read (department stages, parking, the counted actions),
+# through the covering (case_id) index. An open case untouched since `start` (rest) did nothing in the window and
+# stands at the snapshot where it stands now: its row alone says whether it is overdue or parked.
+_TOUCHED = "(updated_at >= :start OR handle_deadline_at >= :start AND handle_deadline_at < :end)"
+_CAND_WHERE = f"created_at < :end AND merged_into_id IS NULL AND {_TOUCHED}"
 _FACTS = f"""
 cand AS (
   SELECT id, dept_id, grid_id, street_code, reported_by_staff_id AS staff_id, state, handle_deadline_at,
          closed_at, satisfaction
   FROM cases
   WHERE {_CAND_WHERE}
+),
+rest AS (
+  SELECT dept_id, grid_id, street_code, reported_by_staff_id AS staff_id, id AS case_id,
+    false AS accepted, false AS filed, false AS self_handled, 0::bigint AS feedbacks, 0::bigint AS reworks,
+    0::bigint AS dispatches, 0::bigint AS dispatches_ontime, 0::bigint AS returns, 0::bigint AS postponed,
+    dept_late, (state IN {DEPT_STAGES} AND step_deadline_at < :snap) AS overdue_open, state = 'parked' AS parked,
+    NULL::bigint AS handle_minutes, false AS due, false AS is_closed, false AS closed_in_range, satisfaction
+  FROM cases
+  WHERE state IN {OPEN_STATES} AND created_at < :end AND merged_into_id IS NULL AND NOT COALESCE({_TOUCHED}, false)
+    AND (accepted_at IS NOT NULL OR dispatched_at IS NOT NULL OR parked_ever)
 ),
 per AS (
   SELECT s.case_id,
@@ -75,6 +85,8 @@ facts AS (
     (c.closed_at >= :start AND c.closed_at < :end) AS closed_in_range,
     c.satisfaction
   FROM cand c JOIN per p ON p.case_id = c.id
+  UNION ALL
+  SELECT * FROM rest
 ),
 chk AS (
   SELECT wd.dept_id, c.grid_id, c.street_code, c.reported_by_staff_id AS staff_id,
