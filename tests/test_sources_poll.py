@@ -7,6 +7,7 @@ import random
 from datetime import timedelta, timezone
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.test_ingest_support import rows, scalar, seed_world
 from tests.test_sources_support import (  # noqa: F401  (fixtures)
@@ -111,12 +112,38 @@ def test_unmappable_rows_are_dead_lettered_and_the_poll_goes_on(world, source_ur
     reasons = " | ".join(r for _, r, _ in letters)
     for part in ("「77」", "「Z99」", "lon", "description", "超前"):
         assert part in reasons, reasons
-    assert b"HL000003" in bytes(letters[1].payload)
+    payloads = [bytes(p) for _, _, p in letters]
+    assert sum(b"HL000003" in p for p in payloads) == 1
     # The reporter's name and phone are masked in what the admin page shows.
-    assert not any(b"13800000000" in bytes(p) or "张三".encode() in bytes(p) for _, _, p in letters)
-    assert "138****0000".encode() in bytes(letters[0].payload)
+    assert not any(b"13800000000" in p or "张三".encode() in p for p in payloads)
+    assert all("138****0000".encode() in p for p in payloads)
     assert scalar(world.url, "SELECT dead_total FROM source_health WHERE source = 'hotline'") == 5
     # A fixed row (a new version) goes through on the next poll.
     update_order(source_url, "HL000002", status="02", updated_at=t0 + timedelta(minutes=1))
     drain(world.url, path)
     assert actions(world.url, "HL000002") == ["report", "accept"]
+
+
+def test_dead_letters_replayed_on_request_read_the_row_again(world, source_url, tmp_path):
+    make_tables(source_url)
+    t0 = base_time()
+    insert_orders(source_url, [order(1, t0, status="77"), order(2, t0 + timedelta(seconds=1), category="Z99")])
+    path = sources_file(tmp_path, source_url)
+    drain(world.url, path)
+    assert counts(world.url)["dead"] == 2 and counts(world.url)["cases"] == 0
+    # The mapping is fixed for status 77 (not for category Z99); the admin asks to replay both.
+    fixed = path.read_text(encoding="utf-8").replace('"05" = "supervise"', '"05" = "supervise"\n"77" = "accept"')
+    path.write_text(fixed, encoding="utf-8")
+    eng = create_engine(world.url)
+    with eng.begin() as c:
+        c.execute(text("UPDATE dead_letters SET replay_requested_at = now(), replay_requested_by = 'admin'"))
+    eng.dispose()
+    drain(world.url, path)
+    case = case_of(world.url, "HL000001")
+    assert case.state == "accepted" and case.reporter_phone == "13800000000"   # the source's row, not the mask
+    letters = rows(world.url, "SELECT replayed_at, replay_requested_at, replay_result FROM dead_letters "
+                              "ORDER BY replayed_at IS NULL")
+    assert letters[0].replayed_at is not None and letters[0].replay_result == "重放成功，已入库"
+    assert letters[1].replayed_at is None and letters[1].replay_requested_at is None
+    assert "Z99" in letters[1].replay_result
+    assert scalar(world.url, "SELECT rows FROM source_watermarks WHERE source = 'hotline'") == 2

@@ -33,6 +33,8 @@ SOURCES_REASON = {
     "no_column": "源表中没有配置的列 {column}",
     "unmapped": "列 {field} 的代码「{code}」未在取值表中映射",
     "status_note": "12345 工单状态变为 {status}",
+    "replay_no_key": "死信中没有完整的主键，无法从源表重读",
+    "replay_row_gone": "源表中已没有主键为 {key} 的行",
 }
 
 # The name a source acts under in case steps ("12345热线（hotline12345）").

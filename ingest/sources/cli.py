@@ -44,6 +44,7 @@ def drain_once(settings: IngestSettings, sources: list[Source], stop: threading.
         poller = SourcePoller(src, settings, stop)
         try:
             done[src.name] = poller.drain()
+            poller._replays()
             poller._write_back()
         except SourceFailed as exc:
             poller.health.failed(exc.message)

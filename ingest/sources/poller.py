@@ -16,6 +16,7 @@ from ingest.sources import pipeline
 from ingest.sources.config import Source
 from ingest.sources.health import Health
 from ingest.sources.reader import decode_position, read_page, source_engine
+from ingest.sources.replay import replay_requested
 from ingest.sources.writeback import WriteBacker
 from ingest.store import BatchResult
 
@@ -65,6 +66,7 @@ class SourcePoller:
             log.warning(L["source_down"].format(source=self.src.name, error=message, delay=round(delay, 1)))
             self.health.flush(self.db)
             return delay
+        self._replays()
         self._write_back()
         self.health.flush(self.db)
         return self.src.poll_s
@@ -166,6 +168,14 @@ class SourcePoller:
         if not self.src.settle_s:
             return None
         return (datetime.now(self.src.tz()) - timedelta(seconds=self.src.settle_s)).replace(tzinfo=None)
+
+    def _replays(self) -> None:
+        """Dead letters of this source an admin asked to replay: the rows are read again from the source."""
+        try:
+            if self.engine is not None:
+                replay_requested(self.db, self.stop, self.src, self.engine, self.registry, self.settings)
+        except Exception as exc:  # noqa: BLE001 - a replay that fails is asked again later; polling goes on
+            self.health.error(primary_message(exc))
 
     def _write_back(self) -> None:
         if self.writeback is None or not self.writeback.due():

@@ -61,6 +61,15 @@ def read_page(engine: Engine, src: Source, after: Position | None, n: int,
         return [dict(r) for r in result.mappings()]
 
 
+def read_row(engine: Engine, src: Source, key: Any) -> list[dict]:
+    """The row with this key (a replayed dead letter), as a one-row page; empty when it is gone."""
+    q = (lambda n: ".".join(f"`{p}`" for p in n.split("."))) if engine.dialect.name == "mysql" else _q
+    origin = q(src.table) if src.table else f"({src.query}) AS src"
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(text(f"SELECT * FROM {origin} WHERE {q(src.key)} = :k"),
+                                              {"k": key}).mappings()]
+
+
 # --- the position as text in source_watermarks: the value goes back to the driver with its own type -------
 def encode_value(value: Any) -> str | None:
     if value is None:
