@@ -175,3 +175,44 @@ def test_a_reused_report_id_with_another_time_opens_no_second_case(world, mqtt_u
         assert (worker.counters.totals.stored, worker.counters.totals.duplicates) == (1, 1)
     assert scalar(world.url, "SELECT count(*) FROM raw_events") == 1
     assert scalar(world.url, "SELECT count(*) FROM cases WHERE source_ref = 'report:S001:r-same'") == 1
+
+
+FK = "SELECT count(*) FROM pg_constraint WHERE conname = 'fk_alerts_raw_event_id_raw_events'"
+
+
+def test_the_migration_moves_existing_rows_and_the_downgrade_puts_them_back(empty_db_url):
+    from db import migrate
+    migrate.upgrade(empty_db_url, "0008")
+    eng = create_engine(empty_db_url)
+    old, null = NOW - timedelta(days=400), None
+    with eng.begin() as c:
+        staff_id = c.execute(text("INSERT INTO staff (code, name, role) VALUES ('S1', '网格员', 'patroller') "
+                                  "RETURNING id")).scalar_one()
+        for i, at in enumerate((old, null, NOW)):
+            c.execute(text("INSERT INTO raw_events (source, kind, source_key, payload, event_at) "
+                           "VALUES ('mqtt', 'other', :k, '\\x00', :at)"), {"k": f"k{i}", "at": at})
+        for at in (old, NOW):
+            c.execute(text("INSERT INTO positions (staff_id, ts, lon, lat) VALUES (:s, :ts, 119.3, 26.08)"),
+                      {"s": staff_id, "ts": at})
+            c.execute(text("INSERT INTO ingest_counters (worker, at) VALUES ('w', :at)"), {"at": at})
+        c.execute(text("INSERT INTO alerts (alert_key, raw_event_id, camera_ref, alert_type, event_at) "
+                       "VALUES ('a1', 1, 'cam', 'crowd', now())"))
+    before = {t: rows(empty_db_url, f"SELECT * FROM {t} ORDER BY id") for t in parts.TABLES}
+    try:
+        migrate.upgrade(empty_db_url, "0009")
+        assert {t: rows(empty_db_url, f"SELECT * FROM {t} ORDER BY id") for t in parts.TABLES} == before
+        assert where(empty_db_url, "raw_events") == {
+            f"{parts.SCHEMA}.{parts.partition_name('raw_events', month(400))}": 1,
+            f"{parts.SCHEMA}.{parts.default_name('raw_events')}": 1,
+            f"{parts.SCHEMA}.{parts.partition_name('raw_events', month(0))}": 1}
+        with eng.begin() as c:                              # ids go on from the same sequence
+            new_id = c.execute(text("INSERT INTO raw_events (source, kind, source_key, payload, event_at) "
+                                    "VALUES ('mqtt', 'other', 'k9', '\\x00', now()) RETURNING id")).scalar_one()
+        assert new_id == 4
+        assert scalar(empty_db_url, FK) == 0
+        migrate.downgrade(empty_db_url, "0008")
+        assert rows(empty_db_url, "SELECT * FROM raw_events WHERE id < 4 ORDER BY id") == before["raw_events"]
+        assert scalar(empty_db_url, "SELECT raw_event_id FROM alerts") == 1
+        assert scalar(empty_db_url, FK) == 1                                          # the foreign key is back
+    finally:
+        eng.dispose()
