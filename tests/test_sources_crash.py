@@ -144,3 +144,23 @@ def test_a_source_with_a_missing_driver_fails_alone(world, tmp_path):
     assert drain(world.url, path) == {"broken": None}
     health = rows(world.url, "SELECT failures, last_error FROM source_health WHERE source = 'broken'")[0]
     assert health.failures == 1 and health.last_error
+
+
+def test_two_workers_polling_one_source_store_each_row_once(world, tmp_path):
+    url = f"sqlite:///{tmp_path / 'hotline.db'}"
+    make_tables(url)
+    t0, n = base_time(), 150
+    insert_orders(url, [order(i, t0 + timedelta(seconds=i // 4)) for i in range(n)])
+    sources = load(sources_file(tmp_path, url, page=10, poll_s=0.1))
+    stop, waiter = threading.Event(), DbWaiter(world.url)
+    groups = [Pollers(sources, settings(world.url), stop).start() for _ in range(2)]
+    try:
+        assert waiter.until("SELECT COALESCE((SELECT rows FROM source_watermarks WHERE source = 'hotline'), 0)",
+                            lambda v: v >= n, 60)
+    finally:
+        stop.set()
+        for g in groups:
+            g.join(20)
+        waiter.close()
+    assert counts(world.url) == {"raw": n, "cases": n, "dead": 0, "steps": n}
+    assert scalar(world.url, "SELECT rows FROM source_watermarks WHERE source = 'hotline'") == n

@@ -44,8 +44,8 @@ def drain_once(settings: IngestSettings, sources: list[Source], stop: threading.
         poller = SourcePoller(src, settings, stop)
         try:
             done[src.name] = poller.drain()
-            poller._replays()
-            poller._write_back()
+            poller.replays()
+            poller.write_back()
         except SourceFailed as exc:
             poller.health.failed(exc.message)
             log.warning(L["source_down"].format(source=src.name, error=exc.message, delay=0))

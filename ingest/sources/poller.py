@@ -66,8 +66,8 @@ class SourcePoller:
             log.warning(L["source_down"].format(source=self.src.name, error=message, delay=round(delay, 1)))
             self.health.flush(self.db)
             return delay
-        self._replays()
-        self._write_back()
+        self.replays()
+        self.write_back()
         self.health.flush(self.db)
         return self.src.poll_s
 
@@ -169,7 +169,7 @@ class SourcePoller:
             return None
         return (datetime.now(self.src.tz()) - timedelta(seconds=self.src.settle_s)).replace(tzinfo=None)
 
-    def _replays(self) -> None:
+    def replays(self) -> None:
         """Dead letters of this source an admin asked to replay: the rows are read again from the source."""
         try:
             if self.engine is not None:
@@ -177,7 +177,7 @@ class SourcePoller:
         except Exception as exc:  # noqa: BLE001 - a replay that fails is asked again later; polling goes on
             self.health.error(primary_message(exc))
 
-    def _write_back(self) -> None:
+    def write_back(self) -> None:
         if self.writeback is None or not self.writeback.due():
             return
         try:
