@@ -147,3 +147,16 @@ def test_dead_letters_replayed_on_request_read_the_row_again(world, source_url, 
     assert letters[1].replayed_at is None and letters[1].replay_requested_at is None
     assert "Z99" in letters[1].replay_result
     assert scalar(world.url, "SELECT rows FROM source_watermarks WHERE source = 'hotline'") == 2
+
+
+def test_settle_holds_back_the_newest_rows(world, source_url, tmp_path):
+    make_tables(source_url)
+    now = base_time() + timedelta(days=2)      # local wall time now, as the source writes it
+    insert_orders(source_url, [order(1, now - timedelta(hours=1)), order(2, now - timedelta(seconds=5))])
+    held = sources_file(tmp_path, source_url, extra="").read_text(encoding="utf-8").replace(
+        "poll_s = 0.2", "poll_s = 0.2\nsettle_s = 600")
+    path = tmp_path / "settle.toml"
+    path.write_text(held, encoding="utf-8")
+    assert drain(world.url, path) == {"hotline": 1}      # the 5-second-old order may still see a late commit
+    assert drain(world.url, sources_file(tmp_path, source_url)) == {"hotline": 1}
+    assert counts(world.url)["cases"] == 2
