@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from db import labels
 from ingest.formats.common import Context, Lat, Lenient, Lon, Priority, Score, ShortText, Text, Url
