@@ -134,6 +134,7 @@ def test_rows_our_database_refuses_go_one_by_one(world, tmp_path, monkeypatch):
     assert drain(world.url, path) == {"hotline": 7}
     assert counts(world.url)["cases"] == 6
     assert "数据库拒绝保存" in scalar(world.url, "SELECT reason FROM dead_letters WHERE source = 'sql'")
+    assert b"138****0000" in bytes(scalar(world.url, "SELECT payload FROM dead_letters WHERE source = 'sql'"))
     assert scalar(world.url, "SELECT rows FROM source_watermarks WHERE source = 'hotline'") == 7
     monkeypatch.setattr(pipeline, "write_page", real)
     assert drain(world.url, path) == {"hotline": 0}

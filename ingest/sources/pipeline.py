@@ -83,6 +83,12 @@ def parse_rows(src: Source, rows: list[dict], ctx: Context) -> Page:
     return page
 
 
+def masked_message(src: Source, msg: Incoming) -> Incoming:
+    """A parsed row's message with the reporter masked, for a dead letter (the payload is the row as JSON)."""
+    row = json.loads(msg.payload)
+    return incoming(src, masked(src, row), msg.received_at)
+
+
 def write_dead_letters(cur, rejected: list[tuple[Incoming, str]], keep: int) -> None:
     """Rows that do not map, source 'sql'; the same row version (same bytes) adds to one open dead letter."""
     if not rejected:

@@ -153,7 +153,8 @@ class SourcePoller:
                 ok, r = self.db.run(lambda conn: pipeline.write_page(conn, single, self.registry, keep, worker),
                                     self.stop)
             except Exception as exc:  # noqa: BLE001 - this row is refused, the rest go on
-                rejected.append((a.msg, R["db_refused"].format(detail=primary_message(exc))))
+                rejected.append((pipeline.masked_message(self.src, a.msg),
+                                 R["db_refused"].format(detail=primary_message(exc))))
                 continue
             if not ok:
                 return False, None
