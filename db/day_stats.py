@@ -47,8 +47,9 @@ def compute(engine: Engine, days: list[date]) -> dict[date, dict]:
             for d, r in zip(days, rates)}
 
 
-def refresh(engine: Engine, today: date, keep_days: int = KEEP_DAYS) -> int:
-    """Recompute the `keep_days` days before `today` and store them; returns the days written."""
+def refresh(engine: Engine, today: date | None = None, keep_days: int = KEEP_DAYS) -> int:
+    """Recompute the `keep_days` days before `today` (local) and store them; returns the days written."""
+    today = today or datetime.now(ZoneInfo(settings().timezone)).date()
     days = [today - timedelta(days=i) for i in range(keep_days, 0, -1)]
     figures = compute(engine, days)
     now = datetime.now(timezone.utc)

@@ -48,6 +48,9 @@ class IngestSettings(BaseSettings):
     retention_positions_days: int = Field(default=180, ge=0)
     retention_raw_events_days: int = Field(default=730, ge=0)
     retention_counters_days: int = Field(default=365, ge=0)
+    # The pages' rollups (ingest/maintenance.py): time in own grid from new positions; the trend's past days.
+    rollup_interval_s: float = Field(default=15.0, gt=0)
+    day_stats_interval_s: float = Field(default=300.0, gt=0)
     frigate_base_url: str | None = None                        # e.g. http://nvr:5000, for snapshot links
     # Parse and write in a child process (beside the MQTT thread, not under its GIL); off = one process.
     writer_process: bool = True

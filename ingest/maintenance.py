@@ -1,18 +1,20 @@
-"""Periodic database maintenance beside the ingest: a small runner of named tasks, run once at the worker's start
-and then every INGEST_MAINTENANCE_INTERVAL_S; `python -m ingest maintain` runs them once. The first task keeps
-the monthly partitions (created ahead, retention by dropping whole partitions: db/partitions.py)."""
+"""Periodic database maintenance beside the ingest: a small runner of named tasks, each run at the worker's start
+and then on its own interval; `python -m ingest maintain` runs them once. The tasks keep the monthly partitions
+(created ahead, retention by dropping whole partitions: db/partitions.py; hourly), the time-in-own-grid rollup
+(db/staff_time.py; every few seconds) and the trend's day figures (db/day_stats.py; every few minutes)."""
 from __future__ import annotations
 
 import argparse
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from db import labels, partitions as parts
+from db import day_stats, labels, partitions as parts, staff_time
 from ingest.config import IngestSettings
 from ingest.dbconn import primary_message
 
@@ -61,16 +63,29 @@ def _log(report: parts.Report, days: dict[str, int]) -> None:
             log.info(L["default_rows"].format(table=table, n=n))
 
 
-# The tasks every run performs, in order. Register another periodic task with one more line here, e.g.
-# ("positions_rollup", rollup_positions) where rollup_positions(engine, settings) does its work.
+def grid_time_task(engine: Engine, settings: IngestSettings) -> int:
+    """The quarter hours of time-in-own-grid that new positions made stale (db/staff_time.py)."""
+    return staff_time.roll_up_all(engine)
+
+
+def day_stats_task(engine: Engine, settings: IngestSettings) -> int:
+    """The trend's figures of the past days (db/day_stats.py)."""
+    return day_stats.refresh(engine)
+
+
+# The tasks, in order, each with the setting that says how often it runs (maintenance_interval_s by default).
+# Register another periodic task with one more line here: ("name", task) where task(engine, settings) does it.
 TASKS: list[tuple[str, Task]] = [
     ("partitions", partition_task),
+    ("grid_time", grid_time_task),
+    ("day_stats", day_stats_task),
 ]
+INTERVALS = {"grid_time": "rollup_interval_s", "day_stats": "day_stats_interval_s"}
 
 
 class Maintenance:
-    """Runs TASKS at start, then every interval until `stop` is set. A failing task is logged and tried again at
-    the next run; it never stops the ingest."""
+    """Runs every task at start, then each on its own interval until `stop` is set. A failing task is logged and
+    tried again at its next turn; it never stops the ingest."""
 
     def __init__(self, settings: IngestSettings, stop: threading.Event, tasks: list[tuple[str, Task]] | None = None):
         self.settings, self.stop = settings, stop
@@ -84,16 +99,22 @@ class Maintenance:
         self.thread.start()
         return self
 
-    def run_once(self) -> dict[str, object]:
+    def interval(self, name: str) -> float:
+        return getattr(self.settings, INTERVALS.get(name, "maintenance_interval_s"))
+
+    def run_once(self, names: set[str] | None = None) -> dict[str, object]:
+        """Every task (or those named) once, in order."""
         engine = create_engine(self.settings.resolved_database_url(), poolclass=NullPool)
         try:
             for name, task in self.tasks:
+                if names is not None and name not in names:
+                    continue
                 try:
                     self.results[name] = task(engine, self.settings)
                 except Exception as exc:  # noqa: BLE001 - the database may be away; the worker goes on
                     self.results[name] = exc
                     log.warning(L["task_failed"].format(task=name, error=primary_message(exc),
-                                                        interval=self.settings.maintenance_interval_s))
+                                                        interval=self.interval(name)))
         finally:
             engine.dispose()
         with self.done:
@@ -106,9 +127,14 @@ class Maintenance:
             return self.done.wait_for(lambda: self.runs >= n, timeout)
 
     def _loop(self) -> None:
+        due = {name: 0.0 for name, _ in self.tasks}
         while not self.stop.is_set():
-            self.run_once()
-            if self.stop.wait(self.settings.maintenance_interval_s):
+            now = time.monotonic()
+            ready = {name for name, at in due.items() if at <= now}
+            self.run_once(ready)
+            for name in ready:
+                due[name] = now + self.interval(name)
+            if self.stop.wait(max(0.0, min(due.values()) - time.monotonic())):
                 return
 
 

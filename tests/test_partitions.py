@@ -216,3 +216,23 @@ def test_the_migration_moves_existing_rows_and_the_downgrade_puts_them_back(empt
         assert scalar(empty_db_url, FK) == 1                                          # the foreign key is back
     finally:
         eng.dispose()
+
+
+def test_the_worker_rolls_up_time_in_own_grid_from_new_positions(world, mqtt_url):
+    """Positions arrive over MQTT; the worker's maintenance (grid_time task, on its short interval) turns them
+    into quarter hours inside the worker's own grid: ten fixes a minute apart in grid 001 = ten minutes."""
+    start = (NOW - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    s = settings_for(world.url, mqtt_url, rollup_interval_s=0.2, maintenance_interval_s=3600)
+    with running(s) as worker:
+        publish(mqtt_url, [(f"{s.topic_prefix}/v1/terminal/S001/position",
+                            js(ts=(start + timedelta(minutes=i)).isoformat(), lon=LON0 + 0.001, lat=LAT0 + 0.001))
+                           for i in range(10)])
+        wait_handled(worker, 10)
+        runs = worker.maintenance.runs
+        assert worker.maintenance.wait_runs(runs + 2, 30), "the rollup did not run again"
+        assert not isinstance(worker.maintenance.results["grid_time"], Exception)
+    assert scalar(world.url, "SELECT count(*) FROM staff_grid_time_dirty") == 0
+    seconds = scalar(world.url, "SELECT sum(seconds) FROM staff_grid_time WHERE staff_id = :s",
+                     s=world.staff["S001"])
+    # Nine gaps of a minute, and the last fix's ten-minute cap.
+    assert seconds == pytest.approx(9 * 60 + 600)
