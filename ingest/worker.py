@@ -123,8 +123,11 @@ class Worker:
         return True
 
     def _detail(self) -> dict:
-        return {"protocol": "5" if self.transport.protocol == 5 else "3.1.1",
-                "mqtt_connected": self.transport.connected.is_set(), "queued": len(self.batcher)}
+        detail = {"protocol": "5" if self.transport.protocol == 5 else "3.1.1",
+                  "mqtt_connected": self.transport.connected.is_set(), "queued": len(self.batcher)}
+        if self.pollers is not None:
+            detail["sources"] = self.pollers.state()
+        return detail
 
     def _submit_counters(self, pending: deque) -> None:
         row, window = self.counters.take_row(self._detail())

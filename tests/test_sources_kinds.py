@@ -179,6 +179,9 @@ def test_the_ingest_worker_runs_the_pollers_beside_mqtt(world, tmp_path, mqtt_ur
             assert worker.counters.wait(lambda t: t.stored >= 12, 10)
             insert_orders(url, [order(50, t0 + timedelta(minutes=1))])
             assert waiter.until("SELECT count(*) FROM cases WHERE source = 'hotline'", lambda v: v == 13, 30)
+            # The worker's health counters carry each source's state.
+            assert waiter.until("SELECT max((detail->'sources'->'hotline'->>'rows')::int) FROM ingest_counters",
+                                lambda v: v == 13, 30)
     finally:
         waiter.close()
     assert scalar(world.url, "SELECT rows_total FROM source_health WHERE source = 'hotline'") == 13

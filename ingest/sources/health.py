@@ -88,6 +88,12 @@ class Health:
                 "dead": self.dead, "errors": self.errors, "failures": self.failures, "lag_s": self.lag_s(),
                 "next_attempt_at": self.next_attempt_at}
 
+    def summary(self) -> dict:
+        at = self.last_success_at
+        return {"last_success_at": at.isoformat() if at else None, "lag_s": self.lag_s(), "rows": self.totals["rows"],
+                "stored": self.totals["stored"], "dead": self.totals["dead"], "failures": self.failures,
+                "last_error": self.last_error}
+
     def flush(self, db: Database) -> None:
         """One upsert of source_health; the deltas stay for the next try when PostgreSQL is away."""
         row = self.row()

@@ -224,6 +224,10 @@ class Pollers:
             p.thread.start()
         return self
 
+    def state(self) -> dict:
+        """Each source's health for the worker's ingest_counters detail: last success, lag, rows, errors."""
+        return {p.src.name: p.health.summary() for p in self.pollers}
+
     def join(self, timeout: float | None = None) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
         for p in self.pollers:
