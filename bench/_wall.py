@@ -142,7 +142,8 @@ def page_payload(url: str) -> dict:
     rows = queries_wall.grid_shapes(get_engine(url))
 
     def size(payload) -> int:
-        return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return len(text.encode())
     return {"refresh_bytes": sum(e.proto.ByteSize() for e in elements if hasattr(e, "proto")),
             "deck_json_bytes": sum(decks), "grids": len(rows),
             "static_geojson_bytes": size(static_geo.grids_geojson(rows)),

@@ -18,7 +18,7 @@ from db.config import ROOT
 STATIC_DIR = ROOT / "static"
 PREFIX = "geo-"                 # generated files: static/geo-*.json (gitignored)
 KEEP_OLD_S = 7 * 24 * 3600      # superseded files stay a week: screens still showing them keep working
-DECIMALS = 6                    # ~0.1 m: more digits only make the file bigger
+DECIMALS = 6                    # label positions (~0.1 m): more digits only make the file bigger
 
 
 @dataclass(frozen=True)
@@ -32,23 +32,18 @@ class GridAssets:
     count: int
 
 
-def _round(coords):
-    if isinstance(coords, (int, float)):
-        return round(coords, DECIMALS)
-    return [_round(c) for c in coords]
-
-
-def grids_geojson(rows: list[dict]) -> dict:
-    """A FeatureCollection: properties id (colour lookup), tip (tooltip HTML-safe text)."""
+def grids_geojson(rows: list[dict]) -> str:
+    """A FeatureCollection as JSON text: properties id (colour lookup), tip (tooltip HTML-safe text). Each
+    geometry is spliced in as the database sent it (queries_wall.grid_shapes: compact text, stored rounded), not
+    parsed and re-encoded: 2,500 polygons are most of the wall's reference data."""
     features = []
     for r in rows:
-        geom = r["boundary"]
         tip = escape(f"{r['name']}（{r['code']}）")
         if r.get("community"):
             tip += "<br/>" + escape(f"{r.get('street') or ''} {r['community']}")
-        features.append({"type": "Feature", "id": r["id"], "properties": {"id": r["id"], "tip": tip},
-                         "geometry": {"type": geom["type"], "coordinates": _round(geom["coordinates"])}})
-    return {"type": "FeatureCollection", "features": features}
+        props = json.dumps({"id": r["id"], "tip": tip}, ensure_ascii=False, separators=(",", ":"))
+        features.append(f'{{"type":"Feature","id":{int(r["id"])},"properties":{props},"geometry":{r["geometry"]}}}')
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
 def grid_labels(rows: list[dict]) -> list[dict]:
@@ -69,8 +64,9 @@ def bbox(rows: list[dict]) -> tuple[float, float, float, float] | None:
 
 
 def publish(kind: str, payload, directory: Path = STATIC_DIR) -> str:
-    """Write `payload` as JSON to static/geo-<kind>-<hash>.json unless it is already there; returns the URL."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Write `payload` (or JSON text) to static/geo-<kind>-<hash>.json unless it is already there; returns the URL."""
+    body = (payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, separators=(",", ":")))\
+        .encode("utf-8")
     name = f"{PREFIX}{kind}-{hashlib.sha256(body).hexdigest()[:16]}.json"
     path = directory / name
     if not path.exists():
@@ -107,7 +103,9 @@ def static_serving() -> bool:
 def build_assets(rows: list[dict], inline: bool = False, directory: Path = STATIC_DIR) -> GridAssets:
     """Publish grids and labels as static files; inline data only when static serving is switched off."""
     geo, labels_ = grids_geojson(rows), grid_labels(rows)
-    if not inline:
+    if inline:
+        geo = json.loads(geo)
+    else:
         geo, labels_ = publish("grids", geo, directory), publish("labels", labels_, directory)
     return GridAssets(geo, labels_, charset(rows), bbox(rows), len(rows))
 

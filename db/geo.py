@@ -53,6 +53,16 @@ class GridIndex:
         return found
 
 
+STORED_DECIMALS = 7          # ~1 cm: boundaries are stored with no more digits than a map can show
+
+
+def rounded(geometry: dict, decimals: int = STORED_DECIMALS) -> dict:
+    """A GeoJSON geometry with its coordinates rounded (the wall serves stored boundaries as they are)."""
+    def walk(c):
+        return round(c, decimals) if isinstance(c, (int, float)) else [walk(x) for x in c]
+    return {**geometry, "coordinates": walk(geometry["coordinates"])}
+
+
 def bbox(geometry: dict) -> tuple[float, float, float, float]:
     """(min_lon, min_lat, max_lon, max_lat) of a GeoJSON geometry."""
     min_lon, min_lat, max_lon, max_lat = shape(geometry).bounds

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from db import labels
+from db import geo, labels
 from db.geo import GridIndex, bbox, gcj02_to_wgs84, validate_polygon, wgs84_to_gcj02
 
 
@@ -110,3 +110,13 @@ def test_gcj02_round_trip_over_fuzhou_within_a_metre():
 def test_outside_china_is_unchanged():
     assert gcj02_to_wgs84(2.35, 48.85) == (2.35, 48.85)
     assert wgs84_to_gcj02(-74.0, 40.7) == (-74.0, 40.7)
+
+
+def test_rounded_keeps_the_shape_and_cuts_digits():
+    poly = {"type": "Polygon", "coordinates": [[[119.123456789, 26.1], [119.2, 26.987654321], [119.3, 26.2],
+                                                [119.123456789, 26.1]]]}
+    out = geo.rounded(poly)
+    assert out["type"] == "Polygon" and out["coordinates"][0][0] == [119.1234568, 26.1]
+    assert out["coordinates"][0][1][1] == 26.9876543 and geo.validate_polygon(out) == []
+    multi = {"type": "MultiPolygon", "coordinates": [poly["coordinates"]]}
+    assert geo.rounded(multi)["coordinates"][0] == out["coordinates"]

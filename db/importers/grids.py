@@ -149,7 +149,7 @@ def _values(rec: GridRecord, present: frozenset[str]) -> dict[str, Any]:
     values = {
         "code": p.code, "name": p.name, "area_code": p.area_code, "district_code": p.area_code[:6],
         "kind": p.kind, "level": p.level, "households": p.households, "population": p.population,
-        "duties": p.duties, "boundary": mapping(geom), "min_lon": min_lon, "min_lat": min_lat,
+        "duties": p.duties, "boundary": geo.rounded(mapping(geom)), "min_lon": min_lon, "min_lat": min_lat,
         "max_lon": max_lon, "max_lat": max_lat, "center_lon": lon, "center_lat": lat,
     }
     return keep(values, present, OPTIONAL)
