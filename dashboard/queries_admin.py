@@ -10,6 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from db import labels
+from db.engine import dicts
 from db.schema import (
     alert_type_aliases, alert_types, areas, audit_log, calendar_days, calendars, categories, category_versions,
     dead_letters, departments, device_aliases, devices, grids, ingest_counters, staff, staff_grids,
@@ -25,7 +26,7 @@ L = labels.ACTION_PAGES
 
 def _rows(engine: Engine, stmt) -> list[dict]:
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def grids_table(engine: Engine) -> list[dict]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from db.config import settings
+from db.engine import dicts
 from db.enums import CASE_STATES
 from db.schema import (
     alerts, areas, case_requests, case_steps, cases, categories, category_versions, departments, devices, grids,
@@ -130,7 +131,7 @@ def queue(engine: Engine, f: CaseFilter, *, dept_id: int | None = None, now: dat
     count_stmt = select(func.count().label("total"), func.count().filter(overdue).label("overdue"),
                         func.count().filter(warning).label("warning")).select_from(cases).where(*conds)
     with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = dicts(conn.execute(stmt))
         counts = dict(conn.execute(count_stmt).mappings().one())
     return rows, counts
 
@@ -152,7 +153,7 @@ def steps(engine: Engine, case_id: int) -> list[dict]:
             .select_from(case_steps.outerjoin(departments, departments.c.id == case_steps.c.dept_id))
             .where(case_steps.c.case_id == case_id).order_by(case_steps.c.seq))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def merged_alerts(engine: Engine, case_id: int) -> list[dict]:
@@ -162,14 +163,14 @@ def merged_alerts(engine: Engine, case_id: int) -> list[dict]:
             .select_from(alerts.outerjoin(devices, devices.c.id == alerts.c.camera_id))
             .where(alerts.c.case_id == case_id).order_by(alerts.c.event_at))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def merged_cases(engine: Engine, case_id: int) -> list[dict]:
     stmt = (select(cases.c.id, cases.c.code, cases.c.title, cases.c.reported_at, cases.c.state)
             .where(cases.c.merged_into_id == case_id).order_by(cases.c.reported_at))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def requests(engine: Engine, case_id: int) -> list[dict]:
@@ -177,7 +178,7 @@ def requests(engine: Engine, case_id: int) -> list[dict]:
             .select_from(case_requests.outerjoin(departments, departments.c.id == case_requests.c.dept_id))
             .where(case_requests.c.case_id == case_id).order_by(case_requests.c.requested_at))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def case_whistles(engine: Engine, case_id: int) -> list[dict]:
@@ -189,7 +190,7 @@ def case_whistles(engine: Engine, case_id: int) -> list[dict]:
             .where(whistles.c.case_id == case_id)
             .order_by(whistles.c.raised_at, whistle_departments.c.role.desc(), departments.c.name))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def dept_whistles(engine: Engine, dept_id: int, *, open_only: bool = True) -> list[dict]:
@@ -202,7 +203,7 @@ def dept_whistles(engine: Engine, dept_id: int, *, open_only: bool = True) -> li
                    whistles.c.state == "open" if open_only else true())
             .order_by(whistle_departments.c.checked_in_at.is_not(None), whistle_departments.c.deadline_at))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def dept_figures(engine: Engine, dept_id: int, since: datetime, now: datetime | None = None) -> dict:
@@ -259,7 +260,7 @@ def nearest_workers(engine: Engine, lon: float, lat: float, grid_id: int | None,
             .where(staff.c.active, pl.c.online, pl.c.ts >= now - timedelta(minutes=fresh_minutes))
             .order_by(responsible.desc(), distance).limit(limit))
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        return dicts(conn.execute(stmt))
 
 
 def filter_options(engine: Engine) -> dict[str, list[tuple]]:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, exists, func, or_, select
 
 from db import staff_time
+from db.engine import dicts
 from db.schema import (
     areas, calendar_days, calendars, grids, patrols, positions, positions_latest as pl, staff, staff_grids,
 )
@@ -28,7 +29,7 @@ def latest_positions(engine: Engine, stale_minutes: int = STALE_MINUTES) -> list
          .where(staff.c.active)
          .order_by(staff.c.name))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def workers(engine: Engine) -> list[dict]:
@@ -38,7 +39,7 @@ def workers(engine: Engine) -> list[dict]:
     q = (select(staff.c.id, staff.c.code, staff.c.name, staff.c.role, staff.c.phone)
          .where(staff.c.active, or_(has_grid, has_pos)).order_by(staff.c.code))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def own_grids(engine: Engine) -> dict[int, list[str]]:
@@ -59,7 +60,7 @@ def trail(engine: Engine, staff_id: int, start: datetime, end: datetime,
          .where(positions.c.staff_id == staff_id, positions.c.ts >= start, positions.c.ts < end)
          .order_by(positions.c.ts).limit(limit))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def grid_list(engine: Engine) -> list[dict]:
@@ -72,7 +73,7 @@ def grid_list(engine: Engine) -> list[dict]:
          .join(street, street.c.code == community.c.parent_code, isouter=True)
          .order_by(grids.c.code))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def patrolled_grid_ids(engine: Engine, start: datetime, end: datetime) -> set[int]:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Text, and_, cast, func, literal_column, select
 
+from db.engine import dicts
 from db.schema import (
     alert_types, alerts, areas, cases, departments, devices, grids, positions_latest, raw_events,
     whistle_departments, whistles,
@@ -51,7 +52,7 @@ def grid_shapes(engine: Engine) -> list[dict]:
          .join(street, street.c.code == community.c.parent_code, isouter=True)
          .order_by(grids.c.id))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def grid_counts(engine: Engine) -> list[dict]:
@@ -60,7 +61,7 @@ def grid_counts(engine: Engine) -> list[dict]:
                 func.count().filter(cases.c.step_deadline_at < func.now()).label("overdue"))
          .where(_active(), cases.c.grid_id.is_not(None)).group_by(cases.c.grid_id))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def open_case_points(engine: Engine, limit: int = MAX_POINTS) -> list[dict]:
@@ -73,7 +74,7 @@ def open_case_points(engine: Engine, limit: int = MAX_POINTS) -> list[dict]:
          .where(_active(), cases.c.lon.is_not(None), cases.c.lat.is_not(None))
          .order_by(cases.c.urgency, cases.c.reported_at).limit(limit))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def open_whistles(engine: Engine) -> list[dict]:
@@ -114,7 +115,7 @@ def camera_alerts(engine: Engine, minutes: int = 30) -> list[dict]:
          .join(recent, recent.c.camera_id == devices.c.id)
          .where(devices.c.lon.is_not(None), devices.c.lat.is_not(None)))
     with engine.connect() as c:
-        return [dict(r) for r in c.execute(q).mappings()]
+        return dicts(c.execute(q))
 
 
 def kpis(engine: Engine, day_start: datetime, day_end: datetime) -> dict:

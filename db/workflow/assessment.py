@@ -139,16 +139,16 @@ def _rate(num, den) -> float | None:
     return round(100.0 * num / den, 2) if den else None
 
 
-def grade(score: float | None) -> str | None:
+def grade(score: float | None, bounds: list[tuple[str, float]] | None = None) -> str | None:
     if score is None:
         return None
-    for name, bound in settings.grade_bounds():
+    for name, bound in bounds if bounds is not None else settings.grade_bounds():
         if score >= bound:
             return name
     return "E"
 
 
-def finish_row(raw: dict, weights: dict | None = None) -> dict:
+def finish_row(raw: dict, weights: dict | None = None, bounds: list[tuple[str, float]] | None = None) -> dict:
     """Counts to rates, averages, composite score (configured weights) and grade. A unit with nothing due to
     close in the period gets no score and no grade: its other rates alone would rank it first on nothing."""
     r = {k: int(raw.get(k) or 0) for k in COUNTS}
@@ -163,14 +163,16 @@ def finish_row(raw: dict, weights: dict | None = None) -> dict:
     r["avg_handle_hours"] = round(r["handle_minutes"] / 60 / r["handled_cases"], 2) if r["handled_cases"] else None
     r["satisfaction"] = round(r["satisfaction_sum"] / r["satisfaction_n"], 2) if r["satisfaction_n"] else None
     r["satisfied_rate"] = _rate(r["satisfied"], r["satisfaction_n"])
-    parts = {"file_rate": r["file_rate"], "close_rate": r["close_rate"],
-             "ontime_close_rate": r["ontime_close_rate"],
-             "rework_inverse": None if r["rework_rate"] is None else 100 - r["rework_rate"]}
-    weights = weights if weights is not None else settings.assessment_weights()
-    used = {k: v for k, v in parts.items() if v is not None and weights.get(k)}
-    total = sum(weights[k] for k in used)
-    r["score"] = round(sum(weights[k] * v for k, v in used.items()) / total, 2) if total and r["due"] else None
-    r["grade"] = grade(r["score"])
+    r["score"] = r["grade"] = None
+    if r["due"]:                        # most of a day's grids: nothing due, no score (and no work here)
+        parts = {"file_rate": r["file_rate"], "close_rate": r["close_rate"],
+                 "ontime_close_rate": r["ontime_close_rate"],
+                 "rework_inverse": None if r["rework_rate"] is None else 100 - r["rework_rate"]}
+        weights = weights if weights is not None else settings.assessment_weights()
+        used = {k: v for k, v in parts.items() if v is not None and weights.get(k)}
+        total = sum(weights[k] for k in used)
+        r["score"] = round(sum(weights[k] * v for k, v in used.items()) / total, 2) if total else None
+        r["grade"] = grade(r["score"], bounds)
     return r
 
 
@@ -260,9 +262,9 @@ def assess_many(db: Engine | Connection, start: datetime, end: datetime, bys=("d
         raw = _planned(conn, SCAN_PLANNER if scan else PLANNER,
                        lambda: conn.execute(text(assessment_sql(bys, scan)), window).mappings().all())
     out: dict[str, list[dict]] = {by: [] for by in bys}
-    weights = settings.assessment_weights()
+    weights, bounds = settings.assessment_weights(), settings.grade_bounds()
     for row in raw:
-        out[row["dim"]].append(finish_row(dict(row), weights))
+        out[row["dim"]].append(finish_row(row, weights, bounds))
     for rows in out.values():
         rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), str(r["key"])))
     return out
