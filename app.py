@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import dashboard
 from dashboard import auth, cached, kiosk, nav, theme
 from db import labels
+
+dashboard.freeze_heap()
 
 st.set_page_config(page_title=labels.APP["name"], layout="wide",
                    initial_sidebar_state="collapsed" if kiosk.is_kiosk(st.query_params) else "auto")

@@ -47,6 +47,10 @@ from dashboard import clock, queries_wall, static_geo, wall_panels  # noqa: E402
 from db import migrate  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 
+import dashboard  # noqa: E402
+
+dashboard.freeze_heap()             # as app.py does in the Streamlit server once its imports are done
+
 TARGET_MS = 200
 COUNTED = ("grids", "staff", "positions", "cases", "case_steps", "alerts", "whistles", "raw_events", "devices")
 

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, text
 
+from db.engine import dicts
 from db.workflow import settings
 from db.workflow.clock import as_utc
 from db.workflow.core import err
@@ -73,7 +74,9 @@ per AS (
   FROM case_steps s
   WHERE s.started_at < :end {{restrict}}
     AND (s.to_state IN ('dispatched', 'signed', 'handling', 'parked')
-         OR s.action IN ('accept', 'file', 'self_handle', 'feedback', 'rework', 'approve_return', 'approve_postpone'))
+         OR s.started_at >= :start
+            AND s.action IN ('accept', 'file', 'self_handle', 'feedback', 'rework', 'approve_return',
+                             'approve_postpone'))
   GROUP BY s.case_id
 ),
 facts AS (
@@ -151,7 +154,8 @@ def grade(score: float | None, bounds: list[tuple[str, float]] | None = None) ->
 def finish_row(raw: dict, weights: dict | None = None, bounds: list[tuple[str, float]] | None = None) -> dict:
     """Counts to rates, averages, composite score (configured weights) and grade. A unit with nothing due to
     close in the period gets no score and no grade: its other rates alone would rank it first on nothing."""
-    r = {k: int(raw.get(k) or 0) for k in COUNTS}
+    r = dict.fromkeys(COUNTS, 0)
+    r.update((k, int(v)) for k, v in raw.items() if v and k in r)
     r.update(dim=raw["dim"], key=raw["key"])
     r["file_rate"] = _rate(r["filed"], r["accepted"])
     r["close_rate"] = _rate(r["closed"], r["due"])
@@ -261,7 +265,7 @@ def assess_many(db: Engine | Connection, start: datetime, end: datetime, bys=("d
     with transaction(db) as conn:
         scan = _mostly_candidates(conn, window)
         raw = _planned(conn, SCAN_PLANNER if scan else PLANNER,
-                       lambda: conn.execute(text(assessment_sql(bys, scan)), window).mappings().all())
+                       lambda: dicts(conn.execute(text(assessment_sql(bys, scan)), window)))
     out: dict[str, list[dict]] = {by: [] for by in bys}
     weights, bounds = settings.assessment_weights(), settings.grade_bounds()
     for row in raw:
