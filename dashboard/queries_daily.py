@@ -1,7 +1,7 @@
 """Read-only SQL for the leaders' daily status: intake, backlog, due status, satisfaction, check-ins, trends, heat map, rankings."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -13,12 +13,6 @@ from db.workflow import assess, assess_many, ontime_close_rate
 from db.workflow.table import OPEN_STATES
 
 ACTIVE_STATES = tuple(s for s in OPEN_STATES if s != "parked")
-
-
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(settings().timezone)
-    return (datetime.combine(first, time(0), tzinfo=zone),
-            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone))
 
 
 def intake(engine: Engine, start: datetime, end: datetime) -> dict:
@@ -64,14 +58,14 @@ def overall(engine: Engine, start: datetime, end: datetime) -> dict:
 
 def summary(engine: Engine, first: date, last: date) -> dict:
     """Everything the daily page shows for the period [first, last] (local days)."""
-    start, end = _bounds(first, last)
+    start, end = day_stats.bounds(first, last)
     return {"intake": intake(engine, start, end), "backlog": backlog(engine, datetime.now(timezone.utc)),
             "assessment": overall(engine, start, end)}
 
 
 def ontime_rate(engine: Engine, first: date, last: date) -> float | None:
     """按期结案率 (closed on time / due to close) over local days [first, last], per the workflow engine."""
-    start, end = _bounds(first, last)
+    start, end = day_stats.bounds(first, last)
     return ontime_close_rate(engine, start, _until_now(end))[2]
 
 
@@ -100,14 +94,14 @@ def rankings(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> d
     """Departments / streets / grids ranked by the workflow engine's composite score (one SQL pass for all).
 
     Units with nothing due to close in the period have no score: they follow the graded ones, rank None."""
-    start, end = _bounds(first, last)
+    start, end = day_stats.bounds(first, last)
     return _ranked(assess_many(engine, start, _until_now(end), bys), _names(engine), bys)
 
 
 def status(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dict:
     """The daily page's summary and rankings together: the district's row and every ranking come from one
     assessment statement (they read the same case facts for the same period)."""
-    start, end = _bounds(first, last)
+    start, end = day_stats.bounds(first, last)
     assessed = assess_many(engine, start, _until_now(end), ("all",) + tuple(bys))
     return {"summary": {"intake": intake(engine, start, end), "backlog": backlog(engine, datetime.now(timezone.utc)),
                         "assessment": assessed["all"][0]},
@@ -115,7 +109,7 @@ def status(engine: Engine, first: date, last: date, bys: tuple[str, ...]) -> dic
 
 
 def cases_by_grid(engine: Engine, first: date, last: date) -> dict[int, int]:
-    start, end = _bounds(first, last)
+    start, end = day_stats.bounds(first, last)
     with engine.connect() as c:
         return {r.grid_id: r.n for r in c.execute(
             select(cases.c.grid_id, func.count().label("n"))
