@@ -1,4 +1,4 @@
-"""Migrations: upgrade from empty, downgrade to empty, and agree with db/schema.py."""
+"""Migrations: upgrade from empty, downgrade to empty, and agree with the db/schema package."""
 from __future__ import annotations
 
 import re

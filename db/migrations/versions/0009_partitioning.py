@@ -23,7 +23,7 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-# Frozen here rather than read from db/schema.py: a migration must not change when the schema module does.
+# Frozen here rather than read from db/schema: a migration must not change when the schema module does.
 AFTER = {
     "raw_events": [
         "ALTER TABLE raw_events ADD CONSTRAINT uq_raw_events_source_key_event_at "

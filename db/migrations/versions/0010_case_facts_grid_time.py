@@ -13,7 +13,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-# Frozen copies: a migration must not change when db/schema.py or db/staff_time.py do.
+# Frozen copies: a migration must not change when db/schema or db/staff_time.py do.
 DUE_COVER = "id, closed_at, handle_deadline_at, state, merged_into_id, dept_late, parked_ever"
 STEP_FACTS = "seq, action, from_state, to_state, started_at, ended_at, deadline_at, working_minutes, prev_late"
 BUCKET_S, GAP_CAP_S = 900, 600
