@@ -175,9 +175,4 @@ FROM generate_series(1, 300) i
 """
 
 # The grid-time rollup of every generated fix (the load bypasses the positions trigger: replication role).
-GRID_TIME = f"""
-WITH d AS (
-  SELECT DISTINCT staff_id, to_timestamp(floor(extract(epoch FROM ts) / {staff_time.BUCKET_S}) * {staff_time.BUCKET_S})
-    AS bucket_start
-  FROM positions
-), {staff_time.RECOMPUTE}"""
+GRID_TIME = staff_time.BACKFILL

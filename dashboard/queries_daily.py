@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from db.config import settings
 from db.schema import areas, cases, categories, departments, grids
 from db import day_stats
-from db.workflow import assess, assess_many, ontime_close_rate
+from db.workflow import assess_many, ontime_close_rate
 from db.workflow.table import OPEN_STATES
 
 ACTIVE_STATES = tuple(s for s in OPEN_STATES if s != "parked")
@@ -49,18 +49,6 @@ def backlog(engine: Engine, at: datetime) -> dict:
 def _until_now(end: datetime) -> datetime:
     """A period reaching into the future is assessed up to now: cases due later today are not yet due."""
     return min(end, datetime.now(timezone.utc))
-
-
-def overall(engine: Engine, start: datetime, end: datetime) -> dict:
-    """The workflow engine's assessment of the whole district for [start, end): rates, satisfaction, check-ins."""
-    return assess(engine, start, _until_now(end), by="all")[0]
-
-
-def summary(engine: Engine, first: date, last: date) -> dict:
-    """Everything the daily page shows for the period [first, last] (local days)."""
-    start, end = day_stats.bounds(first, last)
-    return {"intake": intake(engine, start, end), "backlog": backlog(engine, datetime.now(timezone.utc)),
-            "assessment": overall(engine, start, end)}
 
 
 def ontime_rate(engine: Engine, first: date, last: date) -> float | None:

@@ -18,7 +18,7 @@ ROLL_BATCH = 20_000          # dirty quarter hours per statement: one run stays 
 # Seconds inside an own grid, per dirty (staff, quarter hour): the fixes from one cap before the quarter to one
 # cap after it give every fix in the quarter its next fix (a later one only matters up to the cap). A quarter
 # with no fix in an own grid gets 0 (LEAST/GREATEST skip NULLs, hence the FILTER).
-RECOMPUTE = f"""
+_RECOMPUTE = f"""
 fx AS (
   SELECT d.staff_id, d.bucket_start, p.ts, p.grid_id,
          lead(p.ts) OVER (PARTITION BY d.staff_id, d.bucket_start ORDER BY p.ts) AS next_ts
@@ -51,14 +51,14 @@ WITH d AS (
   DELETE FROM staff_grid_time_dirty WHERE (staff_id, bucket_start) IN (
     SELECT staff_id, bucket_start FROM staff_grid_time_dirty LIMIT :n FOR UPDATE SKIP LOCKED)
   RETURNING staff_id, bucket_start
-), {RECOMPUTE}""")
+), {_RECOMPUTE}""")
 
-# Every quarter hour with fixes in [start, end): demo data and benchmarks load positions in bulk.
-_BACKFILL = text(f"""
+# Every quarter hour with fixes (plain SQL, no parameters): after a bulk load that bypassed the trigger.
+BACKFILL = f"""
 WITH d AS (
   SELECT DISTINCT staff_id, to_timestamp(floor(extract(epoch FROM ts) / {BUCKET_S}) * {BUCKET_S}) AS bucket_start
-  FROM positions WHERE ts >= :start AND ts < :end
-), {RECOMPUTE}""")
+  FROM positions
+), {_RECOMPUTE}"""
 
 _MINUTES = text(f"""
 WITH w AS (SELECT * FROM unnest(:period_starts, :period_ends) AS w(ps, pe))
@@ -87,11 +87,6 @@ def roll_up_all(engine: Engine, batch: int = ROLL_BATCH) -> int:
         total += done
         if done < batch:
             return total
-
-
-def backfill(conn: Connection, start: datetime, end: datetime) -> int:
-    """Recompute every quarter hour with fixes in [start, end) (after a bulk load that bypassed the trigger)."""
-    return conn.execute(_BACKFILL, {"start": start, "end": end}).rowcount
 
 
 def minutes_in_own_grid(engine: Engine, periods: list[tuple[datetime, datetime]], end: datetime) -> dict[int, float]:

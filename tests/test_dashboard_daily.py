@@ -129,8 +129,8 @@ def test_no_data_reads_dash_in_the_ranking_table_and_exports():
 def test_reports_export(demo_url):
     engine = get_engine(demo_url)
     today = clock.today()
-    summary = queries_daily.summary(engine, today, today)
-    ranked = queries_daily.rankings(engine, today, today, daily_report.RANK_BYS)
+    status = queries_daily.status(engine, today, today, daily_report.RANK_BYS)
+    summary, ranked = status["summary"], status["rankings"]
     trend = queries_daily.trend(engine, today, 30)
     args = ("榕城区", today, today, summary, ranked, trend, clock.now())
     book = openpyxl.load_workbook(io.BytesIO(daily_report.to_xlsx(*args)))

@@ -18,7 +18,7 @@ from ingest.sources.config import load
 from ingest.sources.poller import Pollers
 from tests.test_ingest_support import DbWaiter, PgProxy, rows, scalar, seed_world
 from tests.test_sources_support import (  # noqa: F401  (fixtures)
-    base_time, counts, drain, insert_orders, make_tables, order, pg_source_url, settings, sources_file,
+    base_time, counts, drain, insert_orders, make_tables, order, settings, sources_file,
 )
 
 
@@ -83,7 +83,8 @@ def test_failure_before_commit_leaves_nothing(world, tmp_path, monkeypatch):
     assert counts(world.url) == {"raw": 30, "cases": 30, "dead": 0, "steps": 30}
 
 
-def test_source_down_backs_off_alone_and_catches_up(world, pg_source_url, tmp_path):
+def test_source_down_backs_off_alone_and_catches_up(world, empty_db_url, tmp_path):
+    pg_source_url = empty_db_url                 # a separate PostgreSQL database on the test server
     lite = f"sqlite:///{tmp_path / 'other.db'}"
     for url in (pg_source_url, lite):
         make_tables(url)

@@ -45,13 +45,6 @@ def source_url(request, tmp_path):
     drop_database(name)
 
 
-@pytest.fixture
-def pg_source_url():
-    name = create_database()
-    yield _db_url(name)
-    drop_database(name)
-
-
 def make_tables(url: str, *ddl: str) -> None:
     eng = create_engine(url)
     with eng.begin() as c:

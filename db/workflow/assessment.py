@@ -27,7 +27,6 @@ PLANNER = {"jit": "off", "work_mem": "64MB"}
 # or a month of a city's year), the index wins (0.3 s against 6 s for a day of 1,000,000 cases).
 SCAN_SHARE = 0.2
 SCAN_PLANNER = {**PLANNER, "enable_indexscan": "off"}
-OPEN_IN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
 
 # Per case, from its steps: what happened inside [start, end) and where it stood at the snapshot. Candidates are
 # the cases touched since `start` or due in the window (each arm on an index, so a day's figures do not read a
