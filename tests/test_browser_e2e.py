@@ -99,7 +99,8 @@ def filed_case(engine: Engine) -> dict:
         actor = wf.Actor(user["id"], user["username"], user["role"], display_name=user["display_name"])
         ref = wf.open_case(engine, actor, source="hotline", title="路灯不亮")
         wf.perform(engine, ref.code, "accept", actor)
-        wf.perform(engine, ref.code, "file", actor)
+        category = rows(engine, "SELECT code FROM categories WHERE level = 'minor' ORDER BY code LIMIT 1")
+        wf.perform(engine, ref.code, "file", actor, category_code=category[0]["code"])   # 立案 needs a category
         found = rows(engine, sql)
     return found[0]
 

@@ -97,11 +97,13 @@ def test_anonymous_gets_only_the_sign_in_form_under_every_url(demo_url):
 # --- 我的案件 ---------------------------------------------------------------------------------------------
 
 def _worker_with_cases(url: str) -> dict:
-    """A demo grid worker whose grids hold cases, with a case of its own reporting elsewhere."""
+    """A demo grid worker whose grids hold open cases (the page lists open ones first), with a case of its own
+    reporting elsewhere."""
     with get_engine(url).begin() as conn:
         uid = conn.execute(text(
             "SELECT u.id FROM users u JOIN staff_grids sg ON sg.staff_id = u.staff_id "
-            "JOIN cases c ON c.grid_id = sg.grid_id WHERE u.role = 'grid_worker' "
+            "JOIN cases c ON c.grid_id = sg.grid_id WHERE u.role = 'grid_worker' AND c.merged_into_id IS NULL "
+            "AND c.state NOT IN ('closed','rejected','cancelled') "
             "GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1")).scalar_one()
         staff_id = conn.execute(select(users.c.staff_id).where(users.c.id == uid)).scalar_one()
         # One case it reported outside its grids, so both reasons for listing a case are present.
